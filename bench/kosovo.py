@@ -1,0 +1,129 @@
+"""Indexing speed and warm `ask` cost on the Kosovo corpus (articles.jsonl + background.jsonl.gz).
+
+    python bench/kosovo.py                    # index into a temporary folder, then measure ask
+    python bench/kosovo.py --index DIR        # keep the index in DIR (rebuilt from scratch)
+
+Reports index time, passages/s, size on disk and peak memory of the indexing process, then starts a
+fresh process that opens the index and asks QUESTIONS (5 rounds after a warm-up round) and reports
+its ask latency p50/p95 and resident memory. Writes bench/results/kosovo.json.
+"""
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data" / "kosovo"
+QUESTIONS = [
+    "Does Serbia recognize Kosovo?",
+    "Who was Slobodan Milosevic?",
+    "Who won the Kosovo war?",
+    "What was Operation Allied Force?",
+    "Is Kosovo a member of the United Nations?",
+    "How did Serbia react to Kosovo's declaration of independence?",
+    "When did Kosovo declare independence?",
+    "Does Russia recognize Kosovo?",
+    "What happened at the Battle of Kosovo in 1389?",
+    "What is the capital of Kosovo?",
+    "Which countries recognize Kosovo?",
+    "What was the Rambouillet Agreement?",
+    "How many people died in the Kosovo War?",
+    "What is KFOR?",
+    "Who is the president of Serbia?",
+    "What did the International Court of Justice say about Kosovo?",
+    "Why did NATO bomb Yugoslavia?",
+    "What is the population of Russia?",
+    "When did Yugoslavia break up?",
+    "What is UNMIK?",
+]
+
+
+def ask_phase(index: Path) -> None:
+    """Run in a fresh process: open the index, ask, print latency and memory as JSON."""
+    from alsoask import Engine
+
+    opened = time.perf_counter()
+    with Engine(index) as engine:
+        open_s = time.perf_counter() - opened
+        for q in QUESTIONS:  # warm-up
+            engine.ask(q)
+        latencies = []
+        for _ in range(5):
+            for q in QUESTIONS:
+                started = time.perf_counter()
+                engine.ask(q)
+                latencies.append((time.perf_counter() - started) * 1000)
+        rss_now = _rss_mb()
+    print(
+        json.dumps(
+            {
+                "open_seconds": open_s,
+                "ask_p50_ms": float(np.percentile(latencies, 50)),
+                "ask_p95_ms": float(np.percentile(latencies, 95)),
+                "ask_mean_ms": statistics.mean(latencies),
+                "rss_mb": rss_now,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="index folder to (re)build and keep")
+    parser.add_argument("--embedder", default="static-minilm")
+    parser.add_argument("--ask-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ask_only:
+        ask_phase(args.index)
+        return
+
+    from alsoask import build_index
+
+    tmp = None
+    if args.index is None:
+        tmp = tempfile.mkdtemp(prefix="alsoask-kosovo-")
+        args.index = Path(tmp) / "index"
+    shutil.rmtree(args.index, ignore_errors=True)
+    paths = [DATA / "articles.jsonl", DATA / "background.jsonl.gz"]
+    report = build_index(paths, args.index, embedder=args.embedder)
+    size = sum(p.stat().st_size for p in args.index.rglob("*") if p.is_file())
+    indexing = {
+        "documents": report.total_documents,
+        "passages": report.total_passages,
+        "index_seconds": report.seconds,
+        "passages_per_second": report.passages_per_second,
+        "size_on_disk_mb": size / 2**20,
+        "indexing_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    print(json.dumps(indexing), file=sys.stderr)
+    run = subprocess.run(
+        [sys.executable, __file__, "--ask-only", "--index", str(args.index)], capture_output=True, text=True, check=True
+    )
+    results = {"embedder": args.embedder, **indexing, **json.loads(run.stdout)}
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out = HERE / "results" / "kosovo.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from alsoask.cli import main
+
+main()

@@ -1,0 +1,126 @@
+"""The `alsoask` command. A thin surface over `build_index` and `Engine`: no logic of its own."""
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir
+from alsoask.embed import EMBEDDERS
+from alsoask.engine import Engine
+from alsoask.errors import AlsoaskError
+from alsoask.index import IndexReport, build_index, index_documents
+from alsoask.ingest import Skipped
+from alsoask.schema import AskResult
+
+app = typer.Typer(help="alsoask: a self-hosted 'People also ask' engine over your own documents.", no_args_is_help=True)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+IndexOption = Annotated[Path, typer.Option("--index", "-i", help="Index folder.")]
+EmbedderOption = Annotated[
+    str | None,
+    typer.Option(
+        help=f"Embedder: {', '.join(EMBEDDERS)} (default: the index's own, or static-minilm for a new index)."
+    ),
+]
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .jsonl(.gz), .txt, .md, .html.")],
+    index: IndexOption,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Build an index, or add documents to an existing one (a known id replaces the old document)."""
+    report = _with_progress(lambda progress: build_index(paths, index, embedder, progress, _print_skip))
+    _print_report(report, index)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    index: IndexOption,
+    json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Answer a question from the index, citing its source."""
+    with Engine(index, embedder) as engine:
+        result = engine.ask(question)
+    if json:
+        print(result.model_dump_json())
+    else:
+        _print_result(result)
+
+
+@app.command()
+def demo(
+    index: Annotated[Path | None, typer.Option("--index", "-i", help="Where to cache the demo index.")] = None,
+) -> None:
+    """Index the built-in Wikipedia demo corpus once, then answer a few questions."""
+    folder = index or demo_index_dir()
+    if not (folder / "alsoask.sqlite").exists():
+        err.print(f"Building the demo index in {folder} (once; later runs reuse it)")
+        report = _with_progress(lambda progress: index_documents(demo_documents(), folder, on_progress=progress))
+        _print_report(report, folder)
+    with Engine(folder) as engine:
+        for question in QUESTIONS:
+            _print_result(engine.ask(question))
+    out.print(f"[dim]{CREDIT}[/dim]")
+
+
+def _with_progress(run) -> IndexReport:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("docs · {task.fields[passages]} passages · {task.fields[rate]:.0f} passages/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("reading", total=None, passages=0, rate=0.0)
+        started = time.perf_counter()
+
+        def update(stage: str, done: int, total: int | None, passages: int) -> None:
+            rate = passages / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, description=stage, completed=done, total=total, passages=passages, rate=rate)
+
+        return run(update)
+
+
+def _print_skip(skipped: Skipped) -> None:
+    err.print(f"[yellow]skipped[/yellow] {escape(skipped.path)}: {escape(skipped.reason)}")
+
+
+def _print_report(report: IndexReport, folder: Path) -> None:
+    err.print(
+        f"Indexed {report.added} new and {report.replaced} replaced documents ({report.passages} passages) "
+        f"in {report.seconds:.1f} s, {report.passages_per_second:.0f} passages/s; skipped {len(report.skipped)}. "
+        f"The index in {escape(str(folder))} now holds {report.total_documents} documents."
+    )
+
+
+def _print_result(result: AskResult) -> None:
+    out.print(f"\n[bold]{escape(result.question)}[/bold]")
+    answer = result.answer
+    if answer is None:
+        out.print("  [italic]No answer in this corpus.[/italic]")
+        return
+    out.print(f"  {escape(answer.text)}")
+    source = f"{answer.title} — {answer.url}" if answer.url else answer.title
+    out.print(f"  [dim]Source: {escape(source)} (characters {answer.start}-{answer.end})[/dim]")
+
+
+def main() -> None:
+    """Entry point: every `AlsoaskError` becomes one clear line on stderr and exit code 2."""
+    try:
+        app()
+    except AlsoaskError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(2)

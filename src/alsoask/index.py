@@ -1,0 +1,206 @@
+"""Build, update and open an index folder: SQLite store + BM25 + dense vectors.
+
+Layout of `DIR`:
+
+    alsoask.sqlite     documents, passages (offsets, sentence spans, vector), meta
+    gen-000007/        derived from the store: bm25/ and idf.npy (lexical), vectors.npy, rows.npy
+
+An update writes the new documents and a complete new `gen-*` folder inside one SQLite transaction,
+and commits the generation number last. A run killed at any point leaves the previous generation as
+the one readers open.
+"""
+
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from alsoask.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from alsoask.errors import CorpusError, IndexFolderError
+from alsoask.ingest import Skipped, read_corpus
+from alsoask.lexical import LexicalIndex, tokenize
+from alsoask.schema import Document
+from alsoask.split import split_passages
+from alsoask.store import Store
+
+EMBED_BATCH = 256
+
+# (stage, documents done, documents total or None while reading, passages done); stages are
+# "reading", "splitting and embedding", "building search index"
+ProgressCallback = Callable[[str, int, int | None, int], None]
+READ_REPORT_EVERY = 500
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    replaced: int = 0
+    passages: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+    total_documents: int = 0
+    total_passages: int = 0
+
+    @property
+    def passages_per_second(self) -> float:
+        return self.passages / self.seconds if self.seconds else 0.0
+
+
+def passage_text(title: str, text: str) -> str:
+    """What BM25 and the embedder see for a passage: its document title carries its topic."""
+    return f"{title}\n{text}"
+
+
+def build_index(
+    paths: Iterable[str | Path],
+    folder: str | Path,
+    embedder: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> IndexReport:
+    """Add the documents under `paths` to the index in `folder` (created if needed); see `index_documents`."""
+    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip)
+
+
+def index_documents(
+    items: Iterable[Document | Skipped],
+    folder: str | Path,
+    embedder: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> IndexReport:
+    """Add documents to the index in `folder` (created if needed).
+
+    A document whose id is already indexed is replaced. Inputs that could not be read arrive as
+    `Skipped`; they are reported through `on_skip` and in the report. If no document at all is
+    readable, `CorpusError` is raised before the index folder is touched.
+    """
+    started = time.perf_counter()
+    folder = Path(folder)
+    report = IndexReport()
+    docs: dict[str, Document] = {}
+    for item in items:
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            if on_skip:
+                on_skip(item)
+        else:
+            docs[item.id] = item  # a later copy of an id wins, as on re-indexing
+            if on_progress and len(docs) % READ_REPORT_EVERY == 0:
+                on_progress("reading", len(docs), None, 0)
+    if not docs:
+        raise CorpusError(f"nothing to index: no readable documents ({len(report.skipped)} skipped)")
+
+    name = embedder or _existing_embedder(folder) or DEFAULT_EMBEDDER
+    created = not (folder / "alsoask.sqlite").exists()
+    store = Store.create_or_open(folder, name)
+    try:
+        model = load_embedder(name)
+        with store.db:  # one transaction: all of this run, or none of it
+            _write_documents(store, model, list(docs.values()), report, on_progress)
+            if on_progress:
+                on_progress("building search index", len(docs), len(docs), report.passages)
+            generation = int(store.meta("generation") or 0) + 1
+            _write_generation(store, folder, generation)
+            store.set_meta(generation=str(generation))
+        report.total_documents = store.count("documents")
+        report.total_passages = store.count("passages")
+    except BaseException:
+        store.close()
+        if created:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    store.close()
+    _remove_stale_generations(folder, keep=generation)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _existing_embedder(folder: Path) -> str | None:
+    if not (folder / "alsoask.sqlite").exists():
+        return None
+    store = Store.open(folder)
+    try:
+        return store.meta("embedder")
+    finally:
+        store.close()
+
+
+def _write_documents(
+    store: Store, model: Embedder, docs: list[Document], report: IndexReport, on_progress: ProgressCallback | None
+) -> None:
+    batch: list[tuple[Document, list]] = []
+    batch_passages = 0
+    for done, doc in enumerate(docs, start=1):
+        if store.has_document(doc.id):
+            report.replaced += 1
+        else:
+            report.added += 1
+        batch.append((doc, split_passages(doc.text)))
+        batch_passages += len(batch[-1][1])
+        if batch_passages >= EMBED_BATCH or done == len(docs):
+            texts = [passage_text(d.title, d.text[p.start : p.end]) for d, ps in batch for p in ps]
+            vectors = iter(model.encode_passages(texts)) if texts else iter(())
+            for d, ps in batch:
+                store.put_document(d, [(p.start, p.end, p.sentences, next(vectors)) for p in ps])
+            report.passages += batch_passages
+            batch, batch_passages = [], 0
+            if on_progress:
+                on_progress("splitting and embedding", done, len(docs), report.passages)
+
+
+def _write_generation(store: Store, folder: Path, generation: int) -> None:
+    """Rebuild BM25 and the vector matrix from the store into a fresh `gen-N` folder."""
+    ids, texts, vectors = [], [], []
+    for passage_id, title, text, vector in store.iter_passage_rows():
+        ids.append(passage_id)
+        texts.append(passage_text(title, text))
+        vectors.append(np.frombuffer(vector, dtype=np.float32))
+    target = folder / f"gen-{generation:06d}"
+    partial = folder / f"gen-{generation:06d}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.mkdir()
+    LexicalIndex.build(tokenize(texts)).save(partial)
+    np.save(partial / "vectors.npy", np.vstack(vectors).astype(np.float32))
+    np.save(partial / "rows.npy", np.asarray(ids, dtype=np.int64))
+    partial.rename(target)
+
+
+def _remove_stale_generations(folder: Path, keep: int) -> None:
+    for path in folder.glob("gen-*"):
+        if path.name != f"gen-{keep:06d}":
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@dataclass
+class IndexReader:
+    """An opened index: the store for text, BM25 and vectors for search. Row i of `vectors` and of the
+    BM25 index is passage `rows[i]`."""
+
+    folder: Path
+    store: Store
+    embedder_name: str
+    lexical: LexicalIndex
+    vectors: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def open(cls, folder: str | Path, embedder: str | None = None) -> "IndexReader":
+        folder = Path(folder)
+        store = Store.open(folder, embedder)
+        try:
+            generation = folder / f"gen-{int(store.meta('generation') or 0):06d}"
+            lexical = LexicalIndex.load(generation)
+            vectors = np.load(generation / "vectors.npy", mmap_mode="r")
+            rows = np.load(generation / "rows.npy")
+        except (OSError, ValueError, KeyError) as exc:
+            store.close()
+            raise IndexFolderError(f"the index in {folder} is incomplete or corrupt ({exc}); rebuild it") from None
+        if len(rows) != vectors.shape[0]:
+            store.close()
+            raise IndexFolderError(f"the index in {folder} is inconsistent; rebuild it")
+        return cls(folder, store, store.meta("embedder"), lexical, vectors, rows)

@@ -1,0 +1,76 @@
+"""BM25 over passages (bm25s), plus the IDF table the answer stage uses to weigh query terms.
+
+Index and query text go through the same `tokenize` (accents folded, lower case, English stop words
+removed, Snowball stems), so "Milosevic" finds "Milošević" and a term matches whatever its inflection.
+"""
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
+
+
+def fold_accents(text: str) -> str:
+    """ "Milošević" -> "Milosevic"; other scripts are kept as they are."""
+    return text if text.isascii() else _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Stemmed content-word tokens for each text."""
+    folded = [fold_accents(t) for t in texts]
+    return bm25s.tokenize(folded, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+class LexicalIndex:
+    """A bm25s index whose row i is the i-th passage given to `build`, with an IDF per term."""
+
+    def __init__(self, bm25: bm25s.BM25, idf: np.ndarray):
+        self.bm25 = bm25
+        self.idf = idf
+        self.vocab: dict[str, int] = bm25.vocab_dict
+
+    @classmethod
+    def build(cls, tokens: list[list[str]]) -> "LexicalIndex":
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        doc_freq = np.zeros(len(bm25.vocab_dict), dtype=np.float64)
+        for doc in tokens:
+            for term in set(doc):
+                doc_freq[bm25.vocab_dict[term]] += 1
+        idf = np.log(1 + (len(tokens) - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float32)
+        return cls(bm25, idf)
+
+    def save(self, folder: Path) -> None:
+        self.bm25.save(str(folder / "bm25"))
+        np.save(folder / "idf.npy", self.idf)
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        return cls(bm25s.BM25.load(str(folder / "bm25"), mmap=False), np.load(folder / "idf.npy"))
+
+    def known(self, tokens: list[str]) -> list[str]:
+        return [t for t in tokens if t in self.vocab]
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every passage for the query tokens (zeros when none is in the vocabulary)."""
+        known = self.known(tokens)
+        if not known:
+            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
+        return self.bm25.get_scores(known)
+
+    def term_weight(self, token: str) -> float:
+        """IDF of a term; unseen terms weigh as much as the rarest seen term."""
+        index = self.vocab.get(token)
+        return float(self.idf[index]) if index is not None else float(self.idf.max(initial=1.0))

@@ -1,0 +1,39 @@
+"""Data shapes shared by every stage and surface. `Answer` and `AskResult` are the JSON contract."""
+
+from pydantic import BaseModel, Field
+
+
+class Document(BaseModel):
+    """One source document, as a reader produced it."""
+
+    id: str
+    title: str
+    url: str | None = None
+    text: str
+
+
+class Answer(BaseModel):
+    """A cited snippet: `text` as shown (with "…" where cut), `start`/`end` into the document text."""
+
+    text: str
+    doc_id: str
+    title: str
+    url: str | None
+    start: int
+    end: int
+    score: float
+
+
+class RelatedQuestion(BaseModel):
+    id: str
+    question: str
+    answer: Answer
+
+
+class AskResult(BaseModel):
+    """What `Engine.ask` returns and `alsoask ask --json` prints."""
+
+    question: str
+    answer: Answer | None
+    related: list[RelatedQuestion] = Field(default_factory=list)
+    took_ms: float

@@ -1,0 +1,193 @@
+"""The SQLite half of an index folder: documents, passages (with their vectors) and metadata.
+
+SQLite in WAL mode is the source of truth; the BM25 index and the vector matrix in the index folder
+are derived from it and rebuilt after every change (see `alsoask.index`). A write happens in one
+transaction, so a killed run leaves the previous content in place.
+"""
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from alsoask.embed import check_embedder_name
+from alsoask.errors import IndexFolderError
+from alsoask.schema import Document
+from alsoask.split import Span
+
+DB_NAME = "alsoask.sqlite"
+FORMAT = "alsoask-index"
+FORMAT_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT, text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL, end INTEGER NOT NULL,
+    sentences TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+"""
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    id: int
+    doc_id: str
+    title: str
+    url: str | None
+    start: int
+    end: int
+    sentences: list[Span]
+    text: str  # the passage text, document[start:end]
+
+    def span_text(self, start: int, end: int) -> str:
+        """Text of a span given in document offsets, which must lie inside this passage."""
+        return self.text[start - self.start : end - self.start]
+
+
+class Store:
+    """One SQLite connection on `DIR/alsoask.sqlite`."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self.db = connection
+
+    @classmethod
+    def create_or_open(cls, folder: Path, embedder: str) -> "Store":
+        """Open an index folder for writing, creating it if needed; refuse a foreign folder."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / DB_NAME
+        if not path.exists() and any(p for p in folder.iterdir() if not p.name.startswith(".")):
+            raise IndexFolderError(f"{folder} is not empty and holds no alsoask index; choose an empty folder")
+        store = cls(_connect(path))
+        if store.meta("format") is None:
+            with store.db:
+                store.db.executescript(SCHEMA)
+                store.set_meta(format=FORMAT, version=FORMAT_VERSION, embedder=embedder, generation="0")
+        store.check(embedder)
+        return store
+
+    @classmethod
+    def open(cls, folder: Path, embedder: str | None = None) -> "Store":
+        """Open an existing index folder read-mostly; `IndexFolderError` says clearly what is wrong."""
+        if not folder.is_dir():
+            raise IndexFolderError(
+                f"index folder not found: {folder} (build one with: alsoask index PATH --index {folder})"
+            )
+        path = folder / DB_NAME
+        if not path.exists():
+            raise IndexFolderError(f"{folder} is not an alsoask index (no {DB_NAME})")
+        store = cls(_connect(path))
+        store.check(embedder)
+        return store
+
+    def check(self, embedder: str | None) -> None:
+        if embedder is not None:
+            check_embedder_name(embedder)
+        try:
+            fmt, version, built_with = self.meta("format"), self.meta("version"), self.meta("embedder")
+        except sqlite3.DatabaseError as exc:
+            raise IndexFolderError(f"the index is corrupt or not an alsoask index: {exc}") from None
+        if fmt != FORMAT:
+            raise IndexFolderError("the index folder holds a database that is not an alsoask index")
+        if version != FORMAT_VERSION:
+            raise IndexFolderError(
+                f"index format version {version} is not supported (expected {FORMAT_VERSION}); rebuild it"
+            )
+        if embedder is not None and embedder != built_with:
+            raise IndexFolderError(
+                f"this index was built with the embedder {built_with!r}; it cannot be queried or extended "
+                f"with {embedder!r}. Use --embedder {built_with} or build a new index."
+            )
+
+    def meta(self, key: str) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return None
+            raise
+        return row[0] if row else None
+
+    def set_meta(self, **values: str) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
+
+    def put_document(self, doc: Document, passages: Iterable[tuple[int, int, list[Span], np.ndarray]]) -> None:
+        """Insert or replace a document and its passages (start, end, sentences, vector)."""
+        self.db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+        self.db.execute(
+            "INSERT INTO documents(id, title, url, text) VALUES (?, ?, ?, ?)", (doc.id, doc.title, doc.url, doc.text)
+        )
+        self.db.executemany(
+            "INSERT INTO passages(doc_id, start, end, sentences, vector) VALUES (?, ?, ?, ?, ?)",
+            (
+                (doc.id, start, end, json.dumps(sentences), np.asarray(vector, dtype=np.float32).tobytes())
+                for start, end, sentences, vector in passages
+            ),
+        )
+
+    def count(self, table: str) -> int:
+        assert table in ("documents", "passages")
+        return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    def iter_passage_rows(self) -> Iterator[tuple[int, str, str, bytes]]:
+        """(passage id, title, passage text, vector bytes) in id order, for rebuilding derived indexes."""
+        yield from self.db.execute(
+            "SELECT p.id, d.title, substr(d.text, p.start + 1, p.end - p.start), p.vector "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+        )
+
+    def passages(self, ids: list[int]) -> list[StoredPassage]:
+        """Passages by id, in the order asked."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(
+            f"SELECT p.id, p.doc_id, d.title, d.url, p.start, p.end, p.sentences, "
+            f"substr(d.text, p.start + 1, p.end - p.start) "
+            f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
+            ids,
+        ).fetchall()
+        by_id = {
+            r[0]: StoredPassage(
+                id=r[0],
+                doc_id=r[1],
+                title=r[2],
+                url=r[3],
+                start=r[4],
+                end=r[5],
+                sentences=[tuple(s) for s in json.loads(r[6])],
+                text=r[7],
+            )
+            for r in rows
+        }
+        return [by_id[i] for i in ids if i in by_id]
+
+    def has_document(self, doc_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self.db.execute("SELECT id, title, url, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return Document(id=row[0], title=row[1], url=row[2], text=row[3]) if row else None
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path, isolation_level="DEFERRED", check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise IndexFolderError(f"the index is corrupt or not an alsoask index: {exc}") from None
+    return db

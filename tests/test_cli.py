@@ -1,0 +1,75 @@
+"""The CLI contract, run as a real subprocess the way a user runs it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import write
+
+ANSWER_KEYS = {"text", "doc_id", "title", "url", "start", "end", "score"}
+
+
+def alsoask(*args, env_extra=None):
+    env = {**os.environ, "COLUMNS": "200", **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "alsoask", *map(str, args)], capture_output=True, text=True, env=env)
+
+
+def test_index_then_ask_json_contract(tmp_path):
+    corpus = tmp_path / "docs"
+    write(corpus / "kosovo.md", "# Kosovo\n\nKosovo declared independence from Serbia on 17 February 2008.")
+    write(corpus / "serbia.txt", "Serbia\n\nSerbia does not recognise the independence of Kosovo.")
+    write(corpus / "junk.txt", b"\x00\x01\x02")
+    index = tmp_path / "index"
+    run = alsoask("index", corpus, "--index", index)
+    assert run.returncode == 0, run.stderr
+    assert "passages/s" in run.stderr
+    assert "junk.txt: binary file" in run.stderr
+    assert "2 new" in run.stderr
+
+    run = alsoask("ask", "When did Kosovo declare independence?", "--index", index, "--json")
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert set(result) == {"question", "answer", "related", "took_ms"}
+    assert set(result["answer"]) == ANSWER_KEYS
+    assert result["answer"]["doc_id"] == "kosovo.md"
+    assert result["answer"]["url"].endswith("kosovo.md")
+    assert "17 February 2008" in result["answer"]["text"]
+
+    run = alsoask("ask", "When did Kosovo declare independence?", "--index", index)
+    assert run.returncode == 0
+    assert "17 February 2008" in run.stdout and "Source: Kosovo" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", "   ", "--index", "{index}"], "the question is empty"),
+        (["ask", "x" * 2001, "--index", "{index}"], "the limit is 2000"),
+        (["ask", "Who?", "--index", "{tmp}/nowhere"], "index folder not found"),
+        (["ask", "Who?", "--index", "{tmp}/corrupt"], "corrupt or not an alsoask index"),
+        (["index", "{tmp}/no-such-corpus", "--index", "{tmp}/new"], "corpus path not found"),
+        (["ask", "Who?", "--index", "{index}", "--embedder", "nonsense"], "unknown embedder"),
+    ],
+)
+def test_bad_input_gives_one_clear_line_and_exit_2(tmp_path, core_index, args, message):
+    write(tmp_path / "corrupt" / "alsoask.sqlite", b"garbage" * 1000)
+    args = [a.format(index=core_index, tmp=tmp_path) for a in args]
+    run = alsoask(*args)
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_demo_runs_from_the_packaged_corpus(tmp_path):
+    run = alsoask("demo", "--index", tmp_path / "demo")
+    assert run.returncode == 0, run.stderr
+    assert "Does Serbia recognize Kosovo?" in run.stdout
+    assert "Slobodan Milošević was a Yugoslav and Serbian politician" in run.stdout
+    assert "Wikipedia, CC BY-SA" in run.stdout
+    # the second run reuses the cached index
+    again = alsoask("demo", "--index", tmp_path / "demo")
+    assert again.returncode == 0 and "Building the demo index" not in again.stderr
