@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from alsoask import Engine, build_index
-from alsoask.answer import AnswerSettings, rank_passages, retrieve
+from alsoask.answer import AnswerSettings
 from alsoask.lexical import LexicalIndex, tokenize
 from alsoask.split import split_sentences
 
@@ -113,15 +113,15 @@ def score_run(rows: list[dict]) -> dict:
 
 
 def run_engine(engine: Engine, questions: list[dict], settings: AnswerSettings) -> list[dict]:
-    engine.settings = settings
+    engine.answerer.settings = settings
     doc_of = dict(engine.reader.store.db.execute("SELECT id, doc_id FROM passages"))
     rows = []
     for q in questions:
         started = time.perf_counter()
         result = engine.ask(q["question"])
         ms = (time.perf_counter() - started) * 1000
-        reranked = [r.passage.doc_id for r in rank_passages(engine.reader, engine.embedder, q["question"], settings)]
-        fused = [doc_of[h.passage_id] for h in retrieve(engine.reader, engine.embedder, q["question"], settings, 40)]
+        reranked = [r.passage.doc_id for r in engine.answerer.search(q["question"])[0]]
+        fused = [doc_of[h.passage_id] for h in engine.answerer.retrieve(engine.answerer.query(q["question"]), 40).hits]
         ranked = list(dict.fromkeys(reranked + fused))[:20]
         rows.append(
             {

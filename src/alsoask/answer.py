@@ -2,20 +2,25 @@
 
 1. Retrieval: BM25 and dense cosine over all passages, fused by weighted reciprocal rank.
 2. Each sentence of the top passages is scored by how much of the question it covers (IDF-weighted
-   stemmed terms), its cosine to the question, the rank of its passage, and whether it holds the
-   kind of thing the question asks for (a date for "when", a number for "how many", ...).
-3. The best sentence grows into its neighbours up to about 40-60 words and `MAX_CHARS`, and is cut
+   stemmed terms), its cosine to the question, and whether it holds the kind of thing the question
+   asks for (a date for "when", a number for "how many", ...). Passages are reranked by their best
+   sentence plus their fused retrieval score.
+3. The best sentence grows into its neighbours up to about `window_words` words and `MAX_CHARS`, and is cut
    at word boundaries with "…" when longer.
-4. Below `AnswerSettings.min_score` the engine answers nothing rather than something weak.
+4. A calibrated confidence (`alsoask.confidence`) below the threshold means "no answer": the engine
+   says so rather than show something weak.
 
-The weights and the threshold are measured, not guessed: `bench/squad.py` tunes and reports them.
+The weights are measured, not guessed: `bench/squad.py` reports them and `bench/calibrate.py` fits
+the confidence.
 """
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
+from alsoask.confidence import Evidence, calibration
 from alsoask.embed import Embedder
 from alsoask.index import IndexReader
 from alsoask.lexical import tokenize
@@ -24,24 +29,48 @@ from alsoask.split import Span
 from alsoask.store import StoredPassage
 
 MAX_CHARS = 320
-TARGET_WORDS = 40
 ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """Retrieval and answer weights; defaults tuned on SQuAD v1.1 dev (see bench/RESULTS.md)."""
+    """Retrieval and answer weights; defaults tuned on a fifth of SQuAD v1.1 dev (see bench/RESULTS.md)."""
 
     candidates: int = 100  # top-k taken from each retriever before fusion
     rrf_k: int = 60  # the usual reciprocal-rank constant
     lexical_weight: float = 1.0
     dense_weight: float = 0.5
-    rerank: int = 20  # fused passages whose sentences are scored
+    rerank: int = 30  # fused passages whose sentences are scored
     fused_weight: float = 0.5  # passage prior: fused score relative to the best
+    passage_overlap_weight: float = 0.5  # share of the question's IDF mass found in the passage and title
     overlap_weight: float = 1.0  # share of the question's IDF mass found in the sentence
+    phrase_weight: float = 0.3  # share of the question's adjacent term pairs found adjacent in the sentence
     cosine_weight: float = 0.5  # sentence-question cosine
     type_weight: float = 0.2  # the sentence holds the expected answer type
-    min_score: float = 0.0  # answers scoring below this are withheld ("no answer")
+    non_prose_penalty: float = 1.0  # table rows, reference lines, bare list items make poor answers
+    window_words: int = 40  # the answer grows to about this many words (at most MAX_CHARS characters)
+    min_confidence: float | None = None  # None: the calibrated threshold for the index's embedder
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared once: stemmed terms with IDF weights, vectors, expected answer type."""
+
+    text: str
+    terms: dict[str, float]
+    bigrams: set[tuple[str, str]]  # adjacent content terms: names and phrases ("allied force")
+    vector: np.ndarray  # in the index embedder's space, for passage retrieval
+    sentence_vector: np.ndarray  # in the sentence embedder's space, for sentence scoring
+    wanted: str | None
+
+    def coverage(self, tokens: set[str]) -> float:
+        """Share of the question's IDF mass found among `tokens`."""
+        total = sum(self.terms.values())
+        return sum(w for t, w in self.terms.items() if t in tokens) / total if total else 0.0
+
+    def phrase_coverage(self, tokens: list[str]) -> float:
+        """Share of the question's adjacent term pairs that are adjacent in `tokens` too."""
+        return len(self.bigrams & set(pairwise(tokens))) / len(self.bigrams) if self.bigrams else 0.0
 
 
 @dataclass(frozen=True)
@@ -53,29 +82,128 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Retrieval:
+    hits: list[Hit]
+    dense_max: float  # the best cosine
+
+
+@dataclass(frozen=True)
 class RankedPassage:
-    """A passage after sentence-level reranking: its score and its best sentence."""
+    """A passage after sentence-level reranking: its score, its best sentence and what supports it."""
 
     passage: StoredPassage
     score: float
-    sentence: int
+    sentence: int  # index of the best sentence
+    sentence_scores: list[float]
+    sentence_coverage: float  # share of the question's IDF mass in the best sentence
+    passage_coverage: float  # ... in the whole passage and its title
 
 
-def retrieve(reader: IndexReader, embedder: Embedder, question: str, settings: AnswerSettings, k: int) -> list[Hit]:
-    """Top `k` passages by weighted reciprocal-rank fusion of BM25 and dense cosine."""
-    n = len(reader.rows)
-    if n == 0:
-        return []
-    depth = min(settings.candidates, n)
-    lexical = reader.lexical.scores(tokenize([question])[0])
-    dense = np.asarray(reader.vectors @ embedder.encode_queries([question])[0])
-    fused = np.zeros(n, dtype=np.float64)
-    for scores, weight in ((lexical, settings.lexical_weight), (dense, settings.dense_weight)):
-        top = _top(scores, depth)
-        top = top[scores[top] > 0] if scores is lexical else top
-        fused[top] += weight / (settings.rrf_k + np.arange(1, len(top) + 1))
-    best = _top(fused, min(k, n))
-    return [Hit(int(reader.rows[i]), float(fused[i])) for i in best if fused[i] > 0]
+class Answerer:
+    """Finds and cuts the answer for a question in an opened index.
+
+    `embedder` is the index's own (passage vectors). `sentence_embedder` scores the sentences of the
+    top passages at query time; it is the packaged static model whatever the index uses, because
+    encoding ~100 sentences per question with a transformer would take most of a second on 2 cores.
+    """
+
+    def __init__(self, reader: IndexReader, embedder: Embedder, sentence_embedder: Embedder, settings: AnswerSettings):
+        self.reader = reader
+        self.embedder = embedder
+        self.sentence_embedder = sentence_embedder
+        self.settings = settings
+
+    def query(self, text: str) -> Query:
+        tokens = tokenize([text])[0]
+        terms = {t: self.reader.lexical.term_weight(t) for t in tokens}
+        vector = self.embedder.encode_queries([text])[0]
+        sentence_vector = (
+            vector if self.sentence_embedder is self.embedder else self.sentence_embedder.encode_queries([text])[0]
+        )
+        return Query(text, terms, set(pairwise(tokens)), vector, sentence_vector, expected_type(text))
+
+    def retrieve(self, query: Query, k: int) -> Retrieval:
+        """Top `k` passages by weighted reciprocal-rank fusion of BM25 and dense cosine."""
+        reader, settings = self.reader, self.settings
+        n = len(reader.rows)
+        if n == 0:
+            return Retrieval([], 0.0)
+        depth = min(settings.candidates, n)
+        lexical = reader.lexical.scores(list(query.terms))
+        dense = np.asarray(reader.vectors @ query.vector)
+        fused = np.zeros(n, dtype=np.float64)
+        for scores, weight in ((lexical, settings.lexical_weight), (dense, settings.dense_weight)):
+            top = _top(scores, depth)
+            top = top[scores[top] > 0] if scores is lexical else top
+            fused[top] += weight / (settings.rrf_k + np.arange(1, len(top) + 1))
+        best = _top(fused, min(k, n))
+        hits = [Hit(int(reader.rows[i]), float(fused[i])) for i in best if fused[i] > 0]
+        return Retrieval(hits, float(dense.max()))
+
+    def rank(self, query: Query, hits: list[Hit]) -> list[RankedPassage]:
+        """Fused hits reranked by their best sentence (a question usually restates one sentence) and by
+        how much of the question the whole passage and its title cover."""
+        settings = self.settings
+        passages = self.reader.store.passages([h.passage_id for h in hits])
+        if not passages or not query.terms:
+            return []
+        texts = [p.span_text(*s) for p in passages for s in p.sentences]
+        cosines = self.sentence_embedder.encode_passages(texts) @ query.sentence_vector
+        sequences = tokenize(texts)
+        tokens = [set(t) for t in sequences]
+        titles = [set(t) for t in tokenize([p.title for p in passages])]
+        top_fused = hits[0].score
+        ranked, row = [], 0
+        for hit, passage, title in zip(hits, passages, titles, strict=True):
+            rows = range(row, row + len(passage.sentences))
+            row += len(passage.sentences)
+            scores = [
+                settings.overlap_weight * query.coverage(tokens[r])
+                + settings.phrase_weight * query.phrase_coverage(sequences[r])
+                + settings.cosine_weight * float(cosines[r])
+                + settings.type_weight * has_type(texts[r], query.wanted, query.text)
+                - (0.0 if is_prose(texts[r]) else settings.non_prose_penalty)
+                for r in rows
+            ]
+            best = int(np.argmax(scores))
+            passage_coverage = query.coverage(title.union(*(tokens[r] for r in rows)))
+            score = (
+                settings.fused_weight * hit.score / top_fused
+                + settings.passage_overlap_weight * passage_coverage
+                + scores[best]
+            )
+            ranked.append(
+                RankedPassage(passage, score, best, scores, query.coverage(tokens[rows[best]]), passage_coverage)
+            )
+        return sorted(ranked, key=lambda r: -r.score)
+
+    def search(self, question: str) -> tuple[list[RankedPassage], Evidence | None]:
+        """Reranked passages for `question`, with the evidence for the best one (None if nothing matched)."""
+        query = self.query(question)
+        retrieval = self.retrieve(query, self.settings.rerank)
+        ranked = self.rank(query, retrieval.hits)
+        if not ranked:
+            return [], None
+        top = ranked[0]
+        evidence = Evidence(
+            score=top.score,
+            passage_coverage=top.passage_coverage,
+            sentence_coverage=top.sentence_coverage,
+            dense_max=retrieval.dense_max,
+        )
+        return ranked, evidence
+
+    def answer(self, question: str) -> Answer | None:
+        """The best cited snippet, or None when the corpus does not answer the question confidently."""
+        ranked, evidence = self.search(question)
+        if evidence is None:
+            return None
+        calibrated = calibration(self.reader.embedder_name)
+        sure = calibrated.confidence(evidence)
+        threshold = calibrated.threshold if self.settings.min_confidence is None else self.settings.min_confidence
+        if sure < threshold:
+            return None
+        return build_answer(ranked[0], question, sure, self.settings.window_words)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -84,77 +212,32 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
-def rank_passages(
-    reader: IndexReader, embedder: Embedder, question: str, settings: AnswerSettings = AnswerSettings()
-) -> list[RankedPassage]:
-    """Fused hits reranked by their best sentence: the question usually restates one sentence."""
-    hits = retrieve(reader, embedder, question, settings, settings.rerank)
-    passages = reader.store.passages([h.passage_id for h in hits])
-    q_terms = _weighted_terms(reader, question)
-    if not passages or not q_terms:
-        return []
-    total_weight = sum(q_terms.values())
-    wanted = expected_type(question)
-    texts = [p.span_text(*s) for p in passages for s in p.sentences]
-    cosines = embedder.encode_passages(texts) @ embedder.encode_queries([question])[0]
-    tokens = tokenize(texts)
-    top_fused = hits[0].score
-    ranked, row = [], 0
-    for hit, passage in zip(hits, passages, strict=True):
-        best, best_score = 0, -np.inf
-        for index in range(len(passage.sentences)):
-            sentence_terms = set(tokens[row])
-            score = (
-                settings.overlap_weight * sum(w for t, w in q_terms.items() if t in sentence_terms) / total_weight
-                + settings.cosine_weight * float(cosines[row])
-                + settings.type_weight * has_type(texts[row], wanted, question)
-            )
-            if score > best_score:
-                best, best_score = index, score
-            row += 1
-        ranked.append(RankedPassage(passage, settings.fused_weight * hit.score / top_fused + best_score, best))
-    return sorted(ranked, key=lambda r: -r.score)
-
-
-def find_answer(
-    reader: IndexReader, embedder: Embedder, question: str, settings: AnswerSettings = AnswerSettings()
-) -> Answer | None:
-    """The best cited snippet for `question`, or None when nothing scores above `min_score`."""
-    ranked = rank_passages(reader, embedder, question, settings)
-    if not ranked or ranked[0].score < settings.min_score:
-        return None
-    best = ranked[0]
-    start, end = _grow_window(best.passage, best.sentence)
-    text, start, end = shorten(best.passage, start, end, set(_weighted_terms(reader, question)))
+def build_answer(best: RankedPassage, question: str, score: float, words: int = AnswerSettings.window_words) -> Answer:
+    """The snippet around the best sentence of a ranked passage, with its citation."""
+    start, end = _grow_window(best, words)
+    text, start, end = shorten(best.passage, start, end, set(tokenize([question])[0]))
     p = best.passage
-    return Answer(
-        text=text, doc_id=p.doc_id, title=p.title, url=p.url, start=start, end=end, score=round(best.score, 4)
-    )
+    return Answer(text=text, doc_id=p.doc_id, title=p.title, url=p.url, start=start, end=end, score=round(score, 4))
 
 
-def _weighted_terms(reader: IndexReader, question: str) -> dict[str, float]:
-    return {t: reader.lexical.term_weight(t) for t in set(tokenize([question])[0])}
+def _grow_window(ranked: RankedPassage, words: int) -> Span:
+    """Grow the best sentence with whole neighbours from its paragraph, the better-scoring side first,
+    to about `words` words and at most MAX_CHARS characters."""
+    passage, sentences, scores = ranked.passage, ranked.passage.sentences, ranked.sentence_scores
+    first = last = ranked.sentence
 
-
-def _grow_window(passage: StoredPassage, index: int) -> Span:
-    """Extend sentence `index` with whole neighbours in its paragraph, following sentence first, to
-    about TARGET_WORDS words and at most MAX_CHARS characters."""
-    sentences = passage.sentences
-    first = last = index
-
-    def same_paragraph(i: int) -> bool:  # sentences i and i + 1
+    def joins(i: int) -> bool:  # sentences i and i + 1 are in one paragraph
         return "\n\n" not in passage.span_text(sentences[i][1], sentences[i + 1][0])
 
-    def fits(a: int, b: int) -> bool:
-        return sentences[b][1] - sentences[a][0] <= MAX_CHARS
-
-    while len(passage.span_text(sentences[first][0], sentences[last][1]).split()) < TARGET_WORDS:
-        if last + 1 < len(sentences) and same_paragraph(last) and fits(first, last + 1):
-            last += 1
-        elif first > 0 and same_paragraph(first - 1) and fits(first - 1, last):
-            first -= 1
-        else:
+    while len(passage.span_text(sentences[first][0], sentences[last][1]).split()) < words:
+        options = []
+        if last + 1 < len(sentences) and joins(last) and sentences[last + 1][1] - sentences[first][0] <= MAX_CHARS:
+            options.append((scores[last + 1], first, last + 1))
+        if first > 0 and joins(first - 1) and sentences[last][1] - sentences[first - 1][0] <= MAX_CHARS:
+            options.append((scores[first - 1], first - 1, last))
+        if not options:
             break
+        _, first, last = max(options)
     return sentences[first][0], sentences[last][1]
 
 
@@ -208,6 +291,18 @@ _TYPE_PATTERNS = {
     "date": re.compile(rf"\b(1\d{{3}}|20\d{{2}}|\d{{1,2}}(st|nd|rd|th) century|\d{{2,4}}s|{_MONTHS})\b"),
 }
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+_NOT_PROSE = re.compile(r"^\s*(\||\[\d+\]|\^|[-*•]\s*\S+(\s+\S+){0,5}\s*$)")
+
+
+def is_prose(sentence: str) -> bool:
+    """False for what reads as debris rather than a statement: table rows, reference entries, short
+    list items, runs of symbols and numbers, fragments under five words."""
+    if _NOT_PROSE.match(sentence) or sentence.count("|") >= 2 or len(sentence.split()) < 5:
+        return False
+    letters = sum(ch.isalpha() or ch.isspace() for ch in sentence)
+    return letters >= 0.75 * len(sentence)
 
 
 def expected_type(question: str) -> str | None:

@@ -9,8 +9,8 @@ result.answer.text, result.answer.title, result.answer.start
 import time
 from pathlib import Path
 
-from alsoask.answer import AnswerSettings, find_answer
-from alsoask.embed import load_embedder
+from alsoask.answer import Answerer, AnswerSettings
+from alsoask.embed import DEFAULT_EMBEDDER, load_embedder
 from alsoask.errors import QuestionError
 from alsoask.index import IndexReader
 from alsoask.schema import AskResult, Document
@@ -24,13 +24,14 @@ class Engine:
     def __init__(self, index: str | Path, embedder: str | None = None, settings: AnswerSettings = AnswerSettings()):
         self.reader = IndexReader.open(index, embedder)
         self.embedder = load_embedder(self.reader.embedder_name)
-        self.settings = settings
+        sentences = self.embedder if self.embedder.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
+        self.answerer = Answerer(self.reader, self.embedder, sentences, settings)
 
     def ask(self, question: str) -> AskResult:
         """The featured answer for `question` (None when the corpus does not answer it)."""
         started = time.perf_counter()
         question = check_question(question)
-        answer = find_answer(self.reader, self.embedder, question, self.settings)
+        answer = self.answerer.answer(question)
         return AskResult(question=question, answer=answer, took_ms=round((time.perf_counter() - started) * 1000, 2))
 
     def document(self, doc_id: str) -> Document | None:

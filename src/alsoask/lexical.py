@@ -1,7 +1,8 @@
 """BM25 over passages (bm25s), plus the IDF table the answer stage uses to weigh query terms.
 
-Index and query text go through the same `tokenize` (accents folded, lower case, English stop words
-removed, Snowball stems), so "Milosevic" finds "Milošević" and a term matches whatever its inflection.
+Index and query text go through the same `tokenize` (accents folded, lower case, English stop words (the NLTK list, question words included)
+removed, British -ise read as -ize, Snowball stems), so "Milosevic" finds "Milošević", "recognize" finds
+"recognised", and a term matches whatever its inflection.
 """
 
 import re
@@ -22,15 +23,25 @@ def _stemmer() -> Stemmer.Stemmer:
 _COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
 
 
+_BRITISH_IZE = re.compile(r"\b(\w{3,})is(e|ed|es|ing|ation|ations)\b", re.IGNORECASE)
+
+
 def fold_accents(text: str) -> str:
-    """ "Milošević" -> "Milosevic"; other scripts are kept as they are."""
+    """Accents dropped ("Milošević" -> "Milosevic"); other scripts are kept as they are."""
     return text if text.isascii() else _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
+
+
+def fold_spelling(text: str) -> str:
+    """British -ise spellings as -ize ("recognised" -> "recognized"), applied to index and query alike,
+    so the two spellings of a word meet; a word that only looks British is mapped the same way on both
+    sides, which is harmless."""
+    return _BRITISH_IZE.sub(r"\1iz\2", text)
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     """Stemmed content-word tokens for each text."""
-    folded = [fold_accents(t) for t in texts]
-    return bm25s.tokenize(folded, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    folded = [fold_spelling(fold_accents(t)) for t in texts]
+    return bm25s.tokenize(folded, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 class LexicalIndex:
