@@ -149,7 +149,7 @@ class Answerer:
             return []
         texts = [p.span_text(*s) for p in passages for s in p.sentences]
         cosines = self.sentence_embedder.encode_passages(texts) @ query.sentence_vector
-        sequences = tokenize(texts)
+        sequences = [t for p in passages for t in p.tokens]
         tokens = [set(t) for t in sequences]
         titles = [set(t) for t in tokenize([p.title for p in passages])]
         top_fused = hits[0].score
@@ -242,7 +242,8 @@ def _grow_window(ranked: RankedPassage, words: int) -> Span:
 
 
 def shorten(passage: StoredPassage, start: int, end: int, focus: set[str]) -> tuple[str, int, int]:
-    """Cut the span to MAX_CHARS at word boundaries, keeping the stretch with most focus terms.
+    """Cut the span to MAX_CHARS at word boundaries, keeping the stretch with most focus terms, with
+    those terms as near its middle as possible (the answer is usually next to them, either side).
 
     Returns the text as shown (with "…" where cut) and the offsets of the part actually shown.
     """
@@ -250,20 +251,21 @@ def shorten(passage: StoredPassage, start: int, end: int, focus: set[str]) -> tu
     if len(text) <= MAX_CHARS:
         return _display(text), start, end
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    hits = [1.0 if set(tokens) & focus else 0.0 for tokens in tokenize([text[a:b] for a, b in words])]
+    hits = [i for i, tokens in enumerate(tokenize([text[a:b] for a, b in words])) if set(tokens) & focus]
     budget = MAX_CHARS - 2 * len(ELLIPSIS) - 1
-    best, best_hits, j = (0, 0), -1.0, 0
+    best, best_key, j = (0, 0), None, 0
     for i in range(len(words)):
         j = max(j, i)
         while j + 1 < len(words) and words[j + 1][1] - words[i][0] <= budget:
             j += 1
-        count = sum(hits[i : j + 1])
-        if count > best_hits:
-            best, best_hits = (i, j), count
+        inside = [h for h in hits if i <= h <= j]
+        key = (len(inside), min(inside[0] - i, j - inside[-1]) if inside else 0)
+        if best_key is None or key > best_key:
+            best, best_key = (i, j), key
     i, j = best
     cut_start, cut_end = start + words[i][0], start + words[j][1]
-    shown = passage.span_text(cut_start, cut_end)
-    return (ELLIPSIS if i > 0 else "") + _display(shown) + (ELLIPSIS if j < len(words) - 1 else ""), cut_start, cut_end
+    shown = _display(passage.span_text(cut_start, cut_end))
+    return (ELLIPSIS if i > 0 else "") + shown + (ELLIPSIS if j < len(words) - 1 else ""), cut_start, cut_end
 
 
 def _display(text: str) -> str:
@@ -293,6 +295,7 @@ _TYPE_PATTERNS = {
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
 
+_NOT_LETTER = re.compile(r"[^\w\s]|[\d_]")
 _NOT_PROSE = re.compile(r"^\s*(\||\[\d+\]|\^|[-*•]\s*\S+(\s+\S+){0,5}\s*$)")
 
 
@@ -301,8 +304,7 @@ def is_prose(sentence: str) -> bool:
     list items, runs of symbols and numbers, fragments under five words."""
     if _NOT_PROSE.match(sentence) or sentence.count("|") >= 2 or len(sentence.split()) < 5:
         return False
-    letters = sum(ch.isalpha() or ch.isspace() for ch in sentence)
-    return letters >= 0.75 * len(sentence)
+    return len(_NOT_LETTER.findall(sentence)) <= 0.25 * len(sentence)
 
 
 def expected_type(question: str) -> str | None:

@@ -24,7 +24,7 @@ from alsoask.ingest import Skipped, read_corpus
 from alsoask.lexical import LexicalIndex, tokenize
 from alsoask.schema import Document
 from alsoask.split import split_passages
-from alsoask.store import Store
+from alsoask.store import NewPassage, Store
 
 EMBED_BATCH = 256
 
@@ -50,7 +50,7 @@ class IndexReport:
 
 
 def passage_text(title: str, text: str) -> str:
-    """What BM25 and the embedder see for a passage: its document title carries its topic."""
+    """What the embedder sees for a passage (BM25 sees the same words): the title carries its topic."""
     return f"{title}\n{text}"
 
 
@@ -144,8 +144,16 @@ def _write_documents(
         if batch_passages >= EMBED_BATCH or done == len(docs):
             texts = [passage_text(d.title, d.text[p.start : p.end]) for d, ps in batch for p in ps]
             vectors = iter(model.encode_passages(texts)) if texts else iter(())
+            sentences = [d.text[a:b] for d, ps in batch for p in ps for a, b in p.sentences]
+            tokens = iter(tokenize(sentences))
             for d, ps in batch:
-                store.put_document(d, [(p.start, p.end, p.sentences, next(vectors)) for p in ps])
+                store.put_document(
+                    d,
+                    [
+                        NewPassage(p.start, p.end, p.sentences, [next(tokens) for _ in p.sentences], next(vectors))
+                        for p in ps
+                    ],
+                )
             report.passages += batch_passages
             batch, batch_passages = [], 0
             if on_progress:
@@ -154,17 +162,20 @@ def _write_documents(
 
 def _write_generation(store: Store, folder: Path, generation: int) -> None:
     """Rebuild BM25 and the vector matrix from the store into a fresh `gen-N` folder."""
-    ids, texts, vectors = [], [], []
-    for passage_id, title, text, vector in store.iter_passage_rows():
+    ids, passage_tokens, vectors = [], [], []
+    title_tokens: dict[str, list[str]] = {}
+    for passage_id, title, sentence_tokens, vector in store.iter_passage_rows():
+        if title not in title_tokens:
+            title_tokens[title] = tokenize([title])[0]
         ids.append(passage_id)
-        texts.append(passage_text(title, text))
+        passage_tokens.append(title_tokens[title] + [t for sentence in sentence_tokens for t in sentence])
         vectors.append(np.frombuffer(vector, dtype=np.float32))
     target = folder / f"gen-{generation:06d}"
     partial = folder / f"gen-{generation:06d}.partial"
     shutil.rmtree(partial, ignore_errors=True)
     shutil.rmtree(target, ignore_errors=True)
     partial.mkdir()
-    LexicalIndex.build(tokenize(texts)).save(partial)
+    LexicalIndex.build(passage_tokens).save(partial)
     np.save(partial / "vectors.npy", np.vstack(vectors).astype(np.float32))
     np.save(partial / "rows.npy", np.asarray(ids, dtype=np.int64))
     partial.rename(target)

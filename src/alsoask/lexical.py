@@ -1,8 +1,9 @@
 """BM25 over passages (bm25s), plus the IDF table the answer stage uses to weigh query terms.
 
-Index and query text go through the same `tokenize` (accents folded, lower case, English stop words (the NLTK list, question words included)
-removed, British -ise read as -ize, Snowball stems), so "Milosevic" finds "Milošević", "recognize" finds
-"recognised", and a term matches whatever its inflection.
+Index and query text go through the same `tokenize`: accents folded, lower case, English stop words
+removed (the NLTK list, which includes question words such as "what" and "does"), British -ise read
+as -ize, Snowball stems. So "Milosevic" finds "Milošević", "recognize" finds "recognised", and a term
+matches whatever its inflection.
 """
 
 import re

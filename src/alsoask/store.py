@@ -20,7 +20,7 @@ from alsoask.split import Span
 
 DB_NAME = "alsoask.sqlite"
 FORMAT = "alsoask-index"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,10 +32,22 @@ CREATE TABLE IF NOT EXISTS passages (
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     start INTEGER NOT NULL, end INTEGER NOT NULL,
     sentences TEXT NOT NULL,
+    tokens TEXT NOT NULL,
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 """
+
+
+@dataclass(frozen=True)
+class NewPassage:
+    """A passage to store: its span, its sentence spans, their lexical tokens, and its vector."""
+
+    start: int
+    end: int
+    sentences: list[Span]
+    tokens: list[list[str]]  # per sentence, from `lexical.tokenize`, so queries need not re-tokenize
+    vector: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,7 @@ class StoredPassage:
     start: int
     end: int
     sentences: list[Span]
+    tokens: list[list[str]]  # lexical tokens of each sentence
     text: str  # the passage text, document[start:end]
 
     def span_text(self, start: int, end: int) -> str:
@@ -120,17 +133,24 @@ class Store:
     def set_meta(self, **values: str) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
 
-    def put_document(self, doc: Document, passages: Iterable[tuple[int, int, list[Span], np.ndarray]]) -> None:
-        """Insert or replace a document and its passages (start, end, sentences, vector)."""
+    def put_document(self, doc: Document, passages: Iterable[NewPassage]) -> None:
+        """Insert or replace a document and its passages."""
         self.db.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
         self.db.execute(
             "INSERT INTO documents(id, title, url, text) VALUES (?, ?, ?, ?)", (doc.id, doc.title, doc.url, doc.text)
         )
         self.db.executemany(
-            "INSERT INTO passages(doc_id, start, end, sentences, vector) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO passages(doc_id, start, end, sentences, tokens, vector) VALUES (?, ?, ?, ?, ?, ?)",
             (
-                (doc.id, start, end, json.dumps(sentences), np.asarray(vector, dtype=np.float32).tobytes())
-                for start, end, sentences, vector in passages
+                (
+                    doc.id,
+                    p.start,
+                    p.end,
+                    json.dumps(p.sentences),
+                    json.dumps(p.tokens),
+                    np.asarray(p.vector, dtype=np.float32).tobytes(),
+                )
+                for p in passages
             ),
         )
 
@@ -138,12 +158,12 @@ class Store:
         assert table in ("documents", "passages")
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
-    def iter_passage_rows(self) -> Iterator[tuple[int, str, str, bytes]]:
-        """(passage id, title, passage text, vector bytes) in id order, for rebuilding derived indexes."""
-        yield from self.db.execute(
-            "SELECT p.id, d.title, substr(d.text, p.start + 1, p.end - p.start), p.vector "
-            "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
-        )
+    def iter_passage_rows(self) -> Iterator[tuple[int, str, list[list[str]], bytes]]:
+        """(passage id, title, sentence tokens, vector bytes) in id order, for rebuilding derived indexes."""
+        for passage_id, title, tokens, vector in self.db.execute(
+            "SELECT p.id, d.title, p.tokens, p.vector FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
+        ):
+            yield passage_id, title, json.loads(tokens), vector
 
     def passages(self, ids: list[int]) -> list[StoredPassage]:
         """Passages by id, in the order asked."""
@@ -151,7 +171,7 @@ class Store:
             return []
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
-            f"SELECT p.id, p.doc_id, d.title, d.url, p.start, p.end, p.sentences, "
+            f"SELECT p.id, p.doc_id, d.title, d.url, p.start, p.end, p.sentences, p.tokens, "
             f"substr(d.text, p.start + 1, p.end - p.start) "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
             ids,
@@ -165,7 +185,8 @@ class Store:
                 start=r[4],
                 end=r[5],
                 sentences=[tuple(s) for s in json.loads(r[6])],
-                text=r[7],
+                tokens=json.loads(r[7]),
+                text=r[8],
             )
             for r in rows
         }
