@@ -2,7 +2,7 @@
 
     python bench/squad.py                       # default embedder, all 10,570 questions
     python bench/squad.py --embedder e5         # another embedder
-    python bench/squad.py --limit 2000          # a quick look
+    python bench/squad.py --every 4             # every 4th question, for a quicker comparison
 
 Indexes the 2,067 paragraphs as documents (title = article title), asks every question and reports
 passage top-1/5/20, answer-in-snippet@1 (SQuAD-normalised gold answer inside the shown snippet), mean
@@ -112,6 +112,13 @@ def score_run(rows: list[dict]) -> dict:
     return out
 
 
+def parse_setting(text: str) -> tuple[str, object]:
+    """'rerank=20' -> ('rerank', 20), typed like the AnswerSettings default (float where it is None)."""
+    name, value = text.split("=", 1)
+    default = getattr(AnswerSettings(), name)
+    return name, float(value) if default is None else type(default)(value)
+
+
 def run_engine(engine: Engine, questions: list[dict], settings: AnswerSettings) -> list[dict]:
     engine.answerer.settings = settings
     doc_of = dict(engine.reader.store.db.execute("SELECT id, doc_id FROM passages"))
@@ -140,18 +147,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--embedder", default="static-minilm")
-    parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions (0 = all)")
+    parser.add_argument("--every", type=int, default=1, help="ask every Nth question (default: all)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override an AnswerSettings field"
     )
     args = parser.parse_args()
 
     docs, questions = load_squad(args.data)
-    if args.limit:
-        questions = questions[: args.limit]
-    settings = replace(
-        AnswerSettings(), **{k: type(getattr(AnswerSettings(), k))(v) for k, v in (s.split("=") for s in args.set)}
-    )
+    questions = questions[:: args.every]
+    settings = replace(AnswerSettings(), **dict(parse_setting(s) for s in args.set))
 
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "squad.jsonl"
@@ -192,7 +196,7 @@ def main() -> None:
         "baseline": {**score_run(base_rows), "index_seconds": baseline_index_s},
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
-    out = HERE / "results" / f"squad-{args.embedder}{'-limit' + str(args.limit) if args.limit else ''}.json"
+    out = HERE / "results" / f"squad-{args.embedder}{f'-every{args.every}' if args.every > 1 else ''}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     (out.with_suffix(".scores.json")).write_text(

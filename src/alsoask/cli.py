@@ -1,5 +1,6 @@
 """The `alsoask` command. A thin surface over `build_index` and `Engine`: no logic of its own."""
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -8,13 +9,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir
 from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
-from alsoask.index import IndexReport, build_index, index_documents
+from alsoask.index import IndexReport, build_index, index_documents, index_is_current
 from alsoask.ingest import Skipped
 from alsoask.schema import AskResult
 
@@ -64,6 +67,9 @@ def demo(
 ) -> None:
     """Index the built-in Wikipedia demo corpus once, then answer a few questions."""
     folder = index or demo_index_dir()
+    if index is None and (folder / "alsoask.sqlite").exists() and not index_is_current(folder):
+        err.print("The cached demo index was built by an older version of alsoask; rebuilding it.")
+        shutil.rmtree(folder)
     if not (folder / "alsoask.sqlite").exists():
         err.print(f"Building the demo index in {folder} (once; later runs reuse it)")
         report = _with_progress(lambda progress: index_documents(demo_documents(), folder, on_progress=progress))
@@ -112,9 +118,13 @@ def _print_result(result: AskResult) -> None:
     if answer is None:
         out.print("  [italic]No answer in this corpus.[/italic]")
         return
-    out.print(f"  {escape(answer.text)}")
     source = f"{answer.title} — {answer.url}" if answer.url else answer.title
-    out.print(f"  [dim]Source: {escape(source)} (characters {answer.start}-{answer.end})[/dim]")
+    out.print(Padding(Text(answer.text), (0, 0, 0, 2), expand=False))
+    out.print(
+        Padding(
+            Text(f"Source: {source} (characters {answer.start}-{answer.end})", style="dim"), (0, 0, 0, 2), expand=False
+        )
+    )
 
 
 def main() -> None:

