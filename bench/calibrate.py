@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from squad import DEFAULT_DATA, HERE, contains_answer, load_squad
+from squad import DEFAULT_DATA, HERE, contains_answer, load_squad, write_corpus
 
 from alsoask import Engine, build_index
 from alsoask.answer import build_answer
@@ -35,15 +35,14 @@ def main() -> None:
     docs, questions = load_squad(args.data)
     rows = []  # (evidence or None, answerable, right)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "half.jsonl"
-        kept = [d for d in docs if d["article"] % 2 == 0]
-        corpus.write_text("".join(json.dumps({k: d[k] for k in ("id", "title", "url", "text")}) + "\n" for d in kept))
+        corpus = write_corpus([d for d in docs if d["article"] % 2 == 0], Path(tmp) / "half.jsonl")
         build_index([corpus], Path(tmp) / "index", embedder=args.embedder)
         with Engine(Path(tmp) / "index") as engine:
             for q in questions:
                 ranked, evidence = engine.answerer.search(q["question"])
                 answerable = q["article"] % 2 == 0
-                answer = build_answer(ranked[0], q["question"], 0.0) if ranked else None
+                focus = set(engine.answerer.query(q["question"]).terms)
+                answer = build_answer(ranked[0], focus, 0.0) if ranked else None
                 right = answerable and contains_answer(answer.text if answer else None, q["answers"])
                 rows.append((evidence, answerable, right))
 

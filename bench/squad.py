@@ -8,7 +8,8 @@ Indexes the 2,067 paragraphs as documents (title = article title), asks every qu
 passage top-1/5/20, answer-in-snippet@1 (SQuAD-normalised gold answer inside the shown snippet), mean
 snippet length, index time, ask latency p50/p95 (warm) and peak memory. The baseline is bm25s over the
 same paragraphs, answering with the best BM25-scored sentence of the best paragraph.
-Writes bench/results/squad-<embedder>.json and prints a Markdown table.
+Writes bench/results/squad-<embedder>[-everyN].json (the figures) and ....scores.json (each question's
+confidence and whether its snippet was right), and prints a Markdown table.
 """
 
 import argparse
@@ -53,6 +54,12 @@ def load_squad(path: Path) -> tuple[list[dict], list[dict]]:
                     }
                 )
     return docs, questions
+
+
+def write_corpus(docs: list[dict], path: Path) -> Path:
+    """The paragraphs as a JSON lines corpus for `alsoask index`."""
+    path.write_text("".join(json.dumps({k: d[k] for k in ("id", "title", "url", "text")}) + "\n" for d in docs))
+    return path
 
 
 def normalize_answer(text: str) -> str:
@@ -158,8 +165,7 @@ def main() -> None:
     settings = replace(AnswerSettings(), **dict(parse_setting(s) for s in args.set))
 
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "squad.jsonl"
-        corpus.write_text("".join(json.dumps({k: d[k] for k in ("id", "title", "url", "text")}) + "\n" for d in docs))
+        corpus = write_corpus(docs, Path(tmp) / "squad.jsonl")
         report = build_index([corpus], Path(tmp) / "index", embedder=args.embedder)
         print(f"indexed {report.passages} passages in {report.seconds:.1f} s", file=sys.stderr)
 

@@ -1,7 +1,7 @@
 import pytest
 
 from alsoask import Engine, build_index
-from alsoask.answer import ELLIPSIS, MAX_CHARS, expected_type
+from alsoask.answer import ELLIPSIS, MAX_CHARS, AnswerSettings, expected_type
 from alsoask.engine import MAX_QUESTION_CHARS
 from alsoask.errors import QuestionError
 
@@ -51,6 +51,15 @@ def test_long_sentences_are_cut_at_word_boundaries(tmp_path):
     assert "Ibar river would open in 2031" in answer.text  # the part that answers is kept
     assert document[answer.start - 1] == " " and document[answer.end] == " "  # cut between words
     assert answer.text.strip(ELLIPSIS) == document[answer.start : answer.end]
+
+
+def test_text_without_spaces_is_cut_by_characters(tmp_path):
+    chinese = "科索沃于二零零八年宣布独立塞尔维亚不承认" * 40  # one 800-character "word"
+    corpus = write(tmp_path / "zh.md", f"# Kosovo\n\nKosovo independence {chinese}")
+    build_index([corpus], tmp_path / "index")
+    with Engine(tmp_path / "index", settings=AnswerSettings(min_confidence=0.0)) as engine:
+        answer = engine.ask("Kosovo independence?").answer
+    assert len(answer.text) <= MAX_CHARS and answer.text.endswith(ELLIPSIS)
 
 
 def test_no_answer_when_the_corpus_does_not_answer(engine):

@@ -52,14 +52,16 @@ def test_index_then_ask_json_contract(tmp_path):
         (["ask", "Who?", "--index", "{tmp}/corrupt"], "corrupt or not an alsoask index"),
         (["index", "{tmp}/no-such-corpus", "--index", "{tmp}/new"], "corpus path not found"),
         (["ask", "Who?", "--index", "{index}", "--embedder", "nonsense"], "unknown embedder"),
+        (["index", "{tmp}/corrupt", "--index", "{tmp}/new", "--embedder", "nonsense"], "unknown embedder"),
     ],
 )
 def test_bad_input_gives_one_clear_line_and_exit_2(tmp_path, core_index, args, message):
     write(tmp_path / "corrupt" / "alsoask.sqlite", b"garbage" * 1000)
     args = [a.format(index=core_index, tmp=tmp_path) for a in args]
-    run = alsoask(*args)
+    run = alsoask(*args, env_extra={"COLUMNS": "60"})
     assert run.returncode == 2
-    assert message in run.stderr
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0]  # one line, however long the path
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "new").exists()
 

@@ -4,7 +4,7 @@ import sqlite3
 import pytest
 
 from alsoask import Engine, build_index
-from alsoask.errors import CorpusError, IndexFolderError
+from alsoask.errors import AlsoaskError, CorpusError, IndexFolderError
 from alsoask.store import DB_NAME
 
 from .conftest import write
@@ -113,3 +113,65 @@ def test_bad_files_are_skipped_and_the_rest_indexed(tmp_path):
     }
     with Engine(tmp_path / "index") as engine:
         assert "17 February 2008" in engine.ask("When did Kosovo declare independence?").answer.text
+
+
+def test_a_bad_embedder_name_touches_nothing(tmp_path):
+    corpus = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": "Kosovo declared independence in 2008."}])
+    with pytest.raises(AlsoaskError, match="unknown embedder 'bogus'"):
+        build_index([corpus], tmp_path / "new", embedder="bogus")
+    assert not (tmp_path / "new").exists()
+    build_index([corpus], tmp_path / "index")
+    with pytest.raises(AlsoaskError, match="unknown embedder 'bogus'"):
+        build_index([corpus], tmp_path / "index", embedder="bogus")
+    with Engine(tmp_path / "index") as engine:  # the existing index is untouched
+        assert engine.ask("When did Kosovo declare independence?").answer.doc_id == "x"
+
+
+def test_a_failed_first_run_keeps_what_the_folder_already_held(tmp_path):
+    folder = tmp_path / "project"
+    write(folder / ".env", "SECRET=1")
+    write(folder / ".git" / "HEAD", "ref: refs/heads/main")
+    only_stop_words = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": "To be or not to be."}])
+    with pytest.raises(CorpusError, match="no searchable words"):
+        build_index([only_stop_words], folder)
+    assert sorted(p.name for p in folder.iterdir()) == [".env", ".git"]
+
+
+def test_index_path_that_is_a_file_is_refused(tmp_path):
+    corpus = _jsonl(tmp_path / "a.jsonl", [{"id": "x", "text": "Kosovo declared independence in 2008."}])
+    target = write(tmp_path / "index", "a file")
+    with pytest.raises(IndexFolderError, match="is a file, not an index folder"):
+        build_index([corpus], target)
+    assert target.read_text() == "a file"
+
+
+def test_nul_characters_and_windows_line_breaks(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(
+        corpus / "docs.jsonl",
+        json.dumps({"id": "n", "title": "N", "text": "Header\u0000 junk.\n\nBelgrade is the capital of Serbia."})
+        + "\n",
+    )
+    write(corpus / "windows.md", "# Pristina\r\n\r\nPristina is the capital of Kosovo.\r\n")
+    build_index([corpus], tmp_path / "index")
+    with Engine(tmp_path / "index") as engine:
+        belgrade = engine.ask("What is the capital of Serbia?").answer
+        assert belgrade.text == "Belgrade is the capital of Serbia."
+        assert engine.document("n").text[belgrade.start : belgrade.end] == belgrade.text
+        pristina = engine.ask("What is the capital of Kosovo?").answer
+        assert pristina.text == "Pristina is the capital of Kosovo."  # the heading is its own sentence
+
+
+def test_an_open_engine_survives_a_document_being_replaced(tmp_path):
+    folder = tmp_path / "index"
+    first = _jsonl(
+        tmp_path / "a.jsonl", [{"id": "p", "title": "Pristina", "text": "Pristina is the capital of Kosovo."}]
+    )
+    build_index([first], folder)
+    with Engine(folder) as engine:
+        second = _jsonl(
+            tmp_path / "b.jsonl", [{"id": "p", "title": "Pristina", "text": "Pristina is a city in Kosovo."}]
+        )
+        build_index([second], folder)
+        result = engine.ask("What is the capital of Kosovo?")  # its passage ids are gone: no crash
+        assert result.answer is None or result.answer.doc_id == "p"

@@ -22,6 +22,8 @@ def test_jsonl_plain_and_gzip_with_a_bad_line(tmp_path):
         "{not json",
         json.dumps({"id": "b", "text": "Beta text."}),
         json.dumps({"id": "c", "text": ""}),
+        json.dumps({"id": "d", "text": "Delta text.", "url": 5}),
+        '{"id": "e", "text": "bad \\ud800 surrogate"}',
     ]
     write(tmp_path / "docs.jsonl", "\n".join(lines) + "\n")
     with gzip.open(tmp_path / "more.jsonl.gz", "wt") as fh:
@@ -32,6 +34,8 @@ def test_jsonl_plain_and_gzip_with_a_bad_line(tmp_path):
     reasons = [s.reason for s in skipped]
     assert any(r.startswith("bad JSON on line 2") for r in reasons)
     assert "line 4: missing or empty 'text'" in reasons
+    assert "line 5: 'url' must be a string" in reasons
+    assert "line 6: invalid Unicode (a lone surrogate escape)" in reasons
 
 
 def test_text_markdown_and_html(tmp_path):

@@ -2,9 +2,10 @@
 
 1. Retrieval: BM25 and dense cosine over all passages, fused by weighted reciprocal rank.
 2. Each sentence of the top passages is scored by how much of the question it covers (IDF-weighted
-   stemmed terms), its cosine to the question, and whether it holds the kind of thing the question
-   asks for (a date for "when", a number for "how many", ...). Passages are reranked by their best
-   sentence plus their fused retrieval score.
+   stemmed terms, and adjacent term pairs), its cosine to the question, whether it holds the kind of
+   thing the question asks for (a date for "when", a number for "how many", ...) and whether it reads
+   as prose. Passages are reranked by their best sentence, the share of the question their text and
+   title cover, and their fused retrieval score.
 3. The best sentence grows into its neighbours up to about `window_words` words and `MAX_CHARS`, and is cut
    at word boundaries with "…" when longer.
 4. A calibrated confidence (`alsoask.confidence`) below the threshold means "no answer": the engine
@@ -15,6 +16,7 @@ the confidence.
 """
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -144,7 +146,9 @@ class Answerer:
         """Fused hits reranked by their best sentence (a question usually restates one sentence) and by
         how much of the question the whole passage and its title cover."""
         settings = self.settings
-        passages = self.reader.store.passages([h.passage_id for h in hits])
+        found = {p.id: p for p in self.reader.store.passages([h.passage_id for h in hits])}
+        hits = [h for h in hits if h.passage_id in found]  # a passage may have been replaced since
+        passages = [found[h.passage_id] for h in hits]
         if not passages or not query.terms:
             return []
         texts = [p.span_text(*s) for p in passages for s in p.sentences]
@@ -203,7 +207,7 @@ class Answerer:
         threshold = calibrated.threshold if self.settings.min_confidence is None else self.settings.min_confidence
         if sure < threshold:
             return None
-        return build_answer(ranked[0], question, sure, self.settings.window_words)
+        return build_answer(ranked[0], set(tokenize([question])[0]), sure, self.settings.window_words)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
@@ -212,10 +216,13 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
-def build_answer(best: RankedPassage, question: str, score: float, words: int = AnswerSettings.window_words) -> Answer:
-    """The snippet around the best sentence of a ranked passage, with its citation."""
+def build_answer(
+    best: RankedPassage, focus: set[str], score: float, words: int = AnswerSettings.window_words
+) -> Answer:
+    """The snippet around the best sentence of a ranked passage, with its citation; `focus` are the
+    question's terms, which a cut keeps in view."""
     start, end = _grow_window(best, words)
-    text, start, end = shorten(best.passage, start, end, set(tokenize([question])[0]))
+    text, start, end = shorten(best.passage, start, end, focus)
     p = best.passage
     return Answer(text=text, doc_id=p.doc_id, title=p.title, url=p.url, start=start, end=end, score=round(score, 4))
 
@@ -244,22 +251,25 @@ def _grow_window(ranked: RankedPassage, words: int) -> Span:
 def shorten(passage: StoredPassage, start: int, end: int, focus: set[str]) -> tuple[str, int, int]:
     """Cut the span to MAX_CHARS at word boundaries, keeping the stretch with most focus terms, with
     those terms as near its middle as possible (the answer is usually next to them, either side).
+    A "word" longer than the budget (text without spaces) is cut by characters.
 
     Returns the text as shown (with "…" where cut) and the offsets of the part actually shown.
     """
     text = passage.span_text(start, end)
     if len(text) <= MAX_CHARS:
         return _display(text), start, end
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-    hits = [i for i, tokens in enumerate(tokenize([text[a:b] for a, b in words])) if set(tokens) & focus]
     budget = MAX_CHARS - 2 * len(ELLIPSIS) - 1
+    words = [
+        (a, min(m.end(), a + budget)) for m in re.finditer(r"\S+", text) for a in range(m.start(), m.end(), budget)
+    ]
+    hits = [i for i, tokens in enumerate(tokenize([text[a:b] for a, b in words])) if set(tokens) & focus]
     best, best_key, j = (0, 0), None, 0
     for i in range(len(words)):
         j = max(j, i)
         while j + 1 < len(words) and words[j + 1][1] - words[i][0] <= budget:
             j += 1
-        inside = [h for h in hits if i <= h <= j]
-        key = (len(inside), min(inside[0] - i, j - inside[-1]) if inside else 0)
+        lo, hi = bisect_left(hits, i), bisect_right(hits, j)  # hits[lo:hi] lie inside words i..j
+        key = (hi - lo, min(hits[lo] - i, j - hits[hi - 1]) if hi > lo else 0)
         if best_key is None or key > best_key:
             best, best_key = (i, j), key
     i, j = best

@@ -1,6 +1,5 @@
 """The `alsoask` command. A thin surface over `build_index` and `Engine`: no logic of its own."""
 
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -13,17 +12,17 @@ from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir
+from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir, drop_stale_demo_index
 from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
-from alsoask.index import IndexReport, build_index, index_documents, index_is_current
+from alsoask.index import IndexReport, build_index, index_documents
 from alsoask.ingest import Skipped
 from alsoask.schema import AskResult
 
 app = typer.Typer(help="alsoask: a self-hosted 'People also ask' engine over your own documents.", no_args_is_help=True)
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 IndexOption = Annotated[Path, typer.Option("--index", "-i", help="Index folder.")]
 EmbedderOption = Annotated[
@@ -67,9 +66,8 @@ def demo(
 ) -> None:
     """Index the built-in Wikipedia demo corpus once, then answer a few questions."""
     folder = index or demo_index_dir()
-    if index is None and (folder / "alsoask.sqlite").exists() and not index_is_current(folder):
+    if index is None and drop_stale_demo_index():
         err.print("The cached demo index was built by an older version of alsoask; rebuilding it.")
-        shutil.rmtree(folder)
     if not (folder / "alsoask.sqlite").exists():
         err.print(f"Building the demo index in {folder} (once; later runs reuse it)")
         report = _with_progress(lambda progress: index_documents(demo_documents(), folder, on_progress=progress))

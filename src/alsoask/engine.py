@@ -23,7 +23,11 @@ class Engine:
 
     def __init__(self, index: str | Path, embedder: str | None = None, settings: AnswerSettings = AnswerSettings()):
         self.reader = IndexReader.open(index, embedder)
-        self.embedder = load_embedder(self.reader.embedder_name)
+        try:
+            self.embedder = load_embedder(self.reader.embedder_name)
+        except BaseException:
+            self.reader.store.close()
+            raise
         sentences = self.embedder if self.embedder.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
         self.answerer = Answerer(self.reader, self.embedder, sentences, settings)
 

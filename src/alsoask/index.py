@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from alsoask.embed import DEFAULT_EMBEDDER, Embedder, load_embedder
+from alsoask.embed import Embedder, check_embedder_name, load_embedder
 from alsoask.errors import CorpusError, IndexFolderError
 from alsoask.ingest import Skipped, read_corpus
 from alsoask.lexical import LexicalIndex, tokenize
 from alsoask.schema import Document
 from alsoask.split import split_passages
-from alsoask.store import NewPassage, Store
+from alsoask.store import DB_NAME, NewPassage, Store
 
 EMBED_BATCH = 256
 
@@ -79,6 +79,8 @@ def index_documents(
     readable, `CorpusError` is raised before the index folder is touched.
     """
     started = time.perf_counter()
+    if embedder is not None:
+        check_embedder_name(embedder)  # before reading anything
     folder = Path(folder)
     report = IndexReport()
     docs: dict[str, Document] = {}
@@ -88,18 +90,18 @@ def index_documents(
             if on_skip:
                 on_skip(item)
         else:
-            docs[item.id] = item  # a later copy of an id wins, as on re-indexing
+            docs[item.id] = item.model_copy(update={"text": clean_text(item.text)})  # a later copy of an id wins
             if on_progress and len(docs) % READ_REPORT_EVERY == 0:
                 on_progress("reading", len(docs), None, 0)
     if not docs:
         raise CorpusError(f"nothing to index: no readable documents ({len(report.skipped)} skipped)")
 
-    name = embedder or _existing_embedder(folder) or DEFAULT_EMBEDDER
-    created = not (folder / "alsoask.sqlite").exists()
-    store = Store.create_or_open(folder, name)
+    had_folder, had_index = folder.exists(), (folder / DB_NAME).exists()
+    store = None
     try:
-        model = load_embedder(name)
-        with store.db:  # one transaction: all of this run, or none of it
+        store = Store.create_or_open(folder, embedder)
+        model = load_embedder(store.meta("embedder"))
+        with store.db:  # one transaction: all of this run's documents, or none of them
             _write_documents(store, model, list(docs.values()), report, on_progress)
             if on_progress:
                 on_progress("building search index", len(docs), len(docs), report.passages)
@@ -109,9 +111,10 @@ def index_documents(
         report.total_documents = store.count("documents")
         report.total_passages = store.count("passages")
     except BaseException:
-        store.close()
-        if created:
-            shutil.rmtree(folder, ignore_errors=True)
+        if store is not None:
+            store.close()
+        if not had_index:
+            _remove_new_index(folder, remove_folder=not had_folder)
         raise
     store.close()
     _remove_stale_generations(folder, keep=generation)
@@ -119,14 +122,22 @@ def index_documents(
     return report
 
 
-def _existing_embedder(folder: Path) -> str | None:
-    if not (folder / "alsoask.sqlite").exists():
-        return None
-    store = Store.open(folder)
-    try:
-        return store.meta("embedder")
-    finally:
-        store.close()
+def clean_text(text: str) -> str:
+    """Line breaks as "\n" and NUL characters as spaces: the stored text, the offsets and the
+    sentence splitter then all see the same characters (SQLite's substr stops at a NUL)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", " ")
+
+
+def _remove_new_index(folder: Path, remove_folder: bool) -> None:
+    """Undo a first run that failed: remove what it created, and nothing the folder held before."""
+    if remove_folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for path in [*folder.glob(f"{DB_NAME}*"), *folder.glob("gen-*")]:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _write_documents(
@@ -170,6 +181,8 @@ def _write_generation(store: Store, folder: Path, generation: int) -> None:
         ids.append(passage_id)
         passage_tokens.append(title_tokens[title] + [t for sentence in sentence_tokens for t in sentence])
         vectors.append(np.frombuffer(vector, dtype=np.float32))
+    if not any(passage_tokens):
+        raise CorpusError("nothing to index: the documents hold no searchable words")
     target = folder / f"gen-{generation:06d}"
     partial = folder / f"gen-{generation:06d}.partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -212,14 +225,19 @@ class IndexReader:
     def open(cls, folder: str | Path, embedder: str | None = None) -> "IndexReader":
         folder = Path(folder)
         store = Store.open(folder, embedder)
-        try:
-            generation = folder / f"gen-{int(store.meta('generation') or 0):06d}"
-            lexical = LexicalIndex.load(generation)
-            vectors = np.load(generation / "vectors.npy", mmap_mode="r")
-            rows = np.load(generation / "rows.npy")
-        except (OSError, ValueError, KeyError) as exc:
-            store.close()
-            raise IndexFolderError(f"the index in {folder} is incomplete or corrupt ({exc}); rebuild it") from None
+        for attempt in (1, 2):  # a writer may commit a new generation and delete ours as we load it
+            try:
+                generation = folder / f"gen-{int(store.meta('generation') or 0):06d}"
+                lexical = LexicalIndex.load(generation)
+                vectors = np.load(generation / "vectors.npy", mmap_mode="r")
+                rows = np.load(generation / "rows.npy")
+                break
+            except (OSError, ValueError, KeyError) as exc:
+                if attempt == 2:
+                    store.close()
+                    raise IndexFolderError(
+                        f"the index in {folder} is incomplete or corrupt ({exc}); rebuild it"
+                    ) from None
         if len(rows) != vectors.shape[0]:
             store.close()
             raise IndexFolderError(f"the index in {folder} is inconsistent; rebuild it")

@@ -8,6 +8,7 @@ one bad file: it yields a `Skipped` record and goes on, so one broken file never
 import gzip
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,7 @@ def _read_file(path: Path, root: Path) -> Iterator[Document | Skipped]:
             yield Skipped(str(path), "unsupported file type (expected .jsonl, .jsonl.gz, .txt, .md, .html)")
     except _SkipFileError as skip:
         yield Skipped(str(path), str(skip))
-    except (OSError, EOFError) as exc:  # includes a truncated or corrupt gzip
+    except (OSError, EOFError, zlib.error) as exc:  # includes a truncated or corrupt gzip
         yield Skipped(str(path), f"unreadable: {exc}")
 
 
@@ -155,4 +156,11 @@ def _record_problem(record: object) -> str | None:
         return "missing 'id'"
     if not isinstance(record.get("text"), str) or not record["text"].strip():
         return "missing or empty 'text'"
+    for field in ("title", "url"):
+        if record.get(field) is not None and not isinstance(record[field], str):
+            return f"'{field}' must be a string"
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return "invalid Unicode (a lone surrogate escape)"
     return None

@@ -1,8 +1,8 @@
 """The SQLite half of an index folder: documents, passages (with their vectors) and metadata.
 
 SQLite in WAL mode is the source of truth; the BM25 index and the vector matrix in the index folder
-are derived from it and rebuilt after every change (see `alsoask.index`). A write happens in one
-transaction, so a killed run leaves the previous content in place.
+are derived from it and rebuilt after every change (see `alsoask.index`). The documents of one run
+are written in one transaction, so a failed or killed run leaves the previous content in place.
 """
 
 import json
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from alsoask.embed import check_embedder_name
+from alsoask.embed import DEFAULT_EMBEDDER, check_embedder_name
 from alsoask.errors import IndexFolderError
 from alsoask.schema import Document
 from alsoask.split import Span
@@ -74,23 +74,28 @@ class Store:
         self.db = connection
 
     @classmethod
-    def create_or_open(cls, folder: Path, embedder: str) -> "Store":
-        """Open an index folder for writing, creating it if needed; refuse a foreign folder."""
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / DB_NAME
-        if not path.exists() and any(p for p in folder.iterdir() if not p.name.startswith(".")):
+    def create_or_open(cls, folder: Path, embedder: str | None) -> "Store":
+        """Open an index folder for writing, or create one recorded as built with `embedder` (the
+        default when None). Refuses a file, a foreign folder, and an index built with another embedder."""
+        if embedder is not None:
+            check_embedder_name(embedder)
+        if folder.exists() and not folder.is_dir():
+            raise IndexFolderError(f"{folder} is a file, not an index folder")
+        if (folder / DB_NAME).exists():
+            return cls.open(folder, embedder)
+        if folder.exists() and any(p for p in folder.iterdir() if not p.name.startswith(".")):
             raise IndexFolderError(f"{folder} is not empty and holds no alsoask index; choose an empty folder")
-        store = cls(_connect(path))
-        if store.meta("format") is None:
-            with store.db:
-                store.db.executescript(SCHEMA)
-                store.set_meta(format=FORMAT, version=FORMAT_VERSION, embedder=embedder, generation="0")
-        store.check(embedder)
+        folder.mkdir(parents=True, exist_ok=True)
+        store = cls(_connect(folder / DB_NAME))
+        with store.db:
+            store.db.executescript(SCHEMA)
+            name = embedder or DEFAULT_EMBEDDER
+            store.set_meta(format=FORMAT, version=FORMAT_VERSION, embedder=name, generation="0")
         return store
 
     @classmethod
     def open(cls, folder: Path, embedder: str | None = None) -> "Store":
-        """Open an existing index folder read-mostly; `IndexFolderError` says clearly what is wrong."""
+        """Open an existing index folder; `IndexFolderError` says clearly what is wrong."""
         if not folder.is_dir():
             raise IndexFolderError(
                 f"index folder not found: {folder} (build one with: alsoask index PATH --index {folder})"
@@ -99,7 +104,11 @@ class Store:
         if not path.exists():
             raise IndexFolderError(f"{folder} is not an alsoask index (no {DB_NAME})")
         store = cls(_connect(path))
-        store.check(embedder)
+        try:
+            store.check(embedder)
+        except BaseException:
+            store.close()
+            raise
         return store
 
     def check(self, embedder: str | None) -> None:
