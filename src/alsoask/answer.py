@@ -95,9 +95,9 @@ class RankedPassage:
 
     passage: StoredPassage
     score: float
-    sentence: int  # index of the best sentence
+    sentence: int  # index of the answer sentence: the best match, or what follows it if that is a heading
     sentence_scores: list[float]
-    sentence_coverage: float  # share of the question's IDF mass in the best sentence
+    sentence_coverage: float  # share of the question's IDF mass in the best-matching sentence
     passage_coverage: float  # ... in the whole passage and its title
 
 
@@ -169,16 +169,18 @@ class Answerer:
                 - (0.0 if is_prose(texts[r]) else settings.non_prose_penalty)
                 for r in rows
             ]
-            best = int(np.argmax(scores))
+            evidence = int(np.argmax(scores))  # the sentence that matches the question best
             passage_coverage = query.coverage(title.union(*(tokens[r] for r in rows)))
             score = (
                 settings.fused_weight * hit.score / top_fused
                 + settings.passage_overlap_weight * passage_coverage
-                + scores[best]
+                + scores[evidence]
             )
-            ranked.append(
-                RankedPassage(passage, score, best, scores, query.coverage(tokens[rows[best]]), passage_coverage)
-            )
+            answer = evidence
+            while answer + 1 < len(scores) and is_question_or_heading(texts[rows[answer]]):
+                answer += 1  # a FAQ heading that matches the question: its answer is what follows
+            sentence_coverage = query.coverage(tokens[rows[evidence]])
+            ranked.append(RankedPassage(passage, score, answer, scores, sentence_coverage, passage_coverage))
         return sorted(ranked, key=lambda r: -r.score)
 
     def search(self, question: str) -> tuple[list[RankedPassage], Evidence | None]:
@@ -315,6 +317,11 @@ def is_prose(sentence: str) -> bool:
     if _NOT_PROSE.match(sentence) or sentence.count("|") >= 2 or len(sentence.split()) < 5:
         return False
     return len(_NOT_LETTER.findall(sentence)) <= 0.25 * len(sentence)
+
+
+def is_question_or_heading(sentence: str) -> bool:
+    """A Markdown heading or a question: strong evidence for a passage, but never itself an answer."""
+    return sentence.startswith("#") or sentence.rstrip().endswith("?")
 
 
 def expected_type(question: str) -> str | None:

@@ -6,8 +6,8 @@ Layout of `DIR`:
     gen-000007/        derived from the store: bm25/ and idf.npy (lexical), vectors.npy, rows.npy
 
 An update writes the new documents and a complete new `gen-*` folder inside one SQLite transaction,
-and commits the generation number last. A run killed at any point leaves the previous generation as
-the one readers open.
+and commits the generation number last: an update that fails or is killed leaves the previous
+generation as the one readers open. A first run that fails removes what it created.
 """
 
 import shutil

@@ -1,0 +1,37 @@
+"""The README's own-documents example: the help-centre sample in examples/helpdesk answers as shown."""
+
+from pathlib import Path
+
+import pytest
+
+from alsoask import Engine, build_index
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "helpdesk"
+
+
+@pytest.fixture(scope="module")
+def helpdesk(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("helpdesk") / "index"
+    report = build_index([EXAMPLES], folder)
+    assert (report.total_documents, report.skipped) == (3, [])
+    with Engine(folder) as engine:
+        yield engine
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "starts_with"),
+    [
+        ("How do I reset my password?", "account.md", 'Open Settings, choose Security and click "Reset password".'),
+        ("Can I change my e-mail address?", "account.md", "Yes. Open Settings, choose Profile"),
+        ("Which payment methods do you accept?", "billing.html", "We accept credit cards"),
+        ("How long does a data export take?", "data-export.txt", "Administrators can export"),
+    ],
+)
+def test_faq_headings_lead_to_the_answer_that_follows_them(helpdesk, question, doc_id, starts_with):
+    answer = helpdesk.ask(question).answer
+    assert answer.doc_id == doc_id
+    assert answer.text.startswith(starts_with)  # the answer, not the heading that restates the question
+
+
+def test_an_unrelated_question_gets_no_answer(helpdesk):
+    assert helpdesk.ask("What is the capital of France?").answer is None
