@@ -185,7 +185,9 @@ class Answerer:
 
     def search(self, question: str) -> tuple[list[RankedPassage], Evidence | None]:
         """Reranked passages for `question`, with the evidence for the best one (None if nothing matched)."""
-        query = self.query(question)
+        return self._search(self.query(question))
+
+    def _search(self, query: Query) -> tuple[list[RankedPassage], Evidence | None]:
         retrieval = self.retrieve(query, self.settings.rerank)
         ranked = self.rank(query, retrieval.hits)
         if not ranked:
@@ -201,7 +203,8 @@ class Answerer:
 
     def answer(self, question: str) -> Answer | None:
         """The best cited snippet, or None when the corpus does not answer the question confidently."""
-        ranked, evidence = self.search(question)
+        query = self.query(question)
+        ranked, evidence = self._search(query)
         if evidence is None:
             return None
         calibrated = calibration(self.reader.embedder_name)
@@ -209,7 +212,7 @@ class Answerer:
         threshold = calibrated.threshold if self.settings.min_confidence is None else self.settings.min_confidence
         if sure < threshold:
             return None
-        return build_answer(ranked[0], set(tokenize([question])[0]), sure, self.settings.window_words)
+        return build_answer(ranked[0], set(query.terms), sure, self.settings.window_words)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
