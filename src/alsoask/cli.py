@@ -19,6 +19,7 @@ from alsoask.errors import AlsoaskError
 from alsoask.index import IndexReport, build_index, index_documents
 from alsoask.ingest import Skipped
 from alsoask.schema import AskResult
+from alsoask.store import DB_NAME
 
 app = typer.Typer(help="alsoask: a self-hosted 'People also ask' engine over your own documents.", no_args_is_help=True)
 out = Console(highlight=False)
@@ -68,7 +69,7 @@ def demo(
     folder = index or demo_index_dir()
     if index is None and drop_stale_demo_index():
         err.print("The cached demo index was built by an older version of alsoask; rebuilding it.")
-    if not (folder / "alsoask.sqlite").exists():
+    if not (folder / DB_NAME).exists():
         err.print(f"Building the demo index in {folder} (once; later runs reuse it)")
         report = _with_progress(lambda progress: index_documents(demo_documents(), folder, on_progress=progress))
         _print_report(report, folder)

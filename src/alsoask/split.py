@@ -60,16 +60,20 @@ def split_lines(text: str, start: int, end: int) -> list[Span]:
     return [span for span in (_strip(text, a, b) for a, b in lines) if span]
 
 
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
-    """Sentence spans inside `text[start:end]`, as offsets into `text`."""
-    end = len(text) if end is None else end
+def split_sentences(text: str) -> list[Span]:
+    """Sentence spans of the whole text, as offsets into it."""
+    return [
+        s for para_start, para_end in split_paragraphs(text) for s in _paragraph_sentences(text, para_start, para_end)
+    ]
+
+
+def _paragraph_sentences(text: str, start: int, end: int) -> list[Span]:
+    """Sentence spans of the paragraph `text[start:end]`, as offsets into `text`."""
     sentences = []
-    for para_start, para_end in split_paragraphs(text[start:end]):
-        for line_start, line_end in split_lines(text, start + para_start, start + para_end):
-            chunk = text[line_start:line_end]
-            _, offsets = blingfire.text_to_sentences_and_offsets(chunk)
-            spans = (_strip(text, line_start + a, line_start + b) for a, b in offsets)
-            sentences.extend(span for span in spans if span)
+    for line_start, line_end in split_lines(text, start, end):
+        _, offsets = blingfire.text_to_sentences_and_offsets(text[line_start:line_end])
+        spans = (_strip(text, line_start + a, line_start + b) for a, b in offsets)
+        sentences.extend(span for span in spans if span)
     return sentences
 
 
@@ -84,7 +88,7 @@ def split_passages(text: str, min_words: int = MIN_WORDS, max_words: int = MAX_W
     current: list[Span] = []
     words = 0
     for para_start, para_end in split_paragraphs(text):
-        for sentence in split_sentences(text, para_start, para_end):
+        for sentence in _paragraph_sentences(text, para_start, para_end):
             n = count_words(text, sentence)
             if current and words + n > max_words:
                 passages.append(current)
