@@ -2,7 +2,7 @@ import pytest
 
 from alsoask import Engine, build_index
 from alsoask.answer import ELLIPSIS, MAX_CHARS, AnswerSettings, expected_type
-from alsoask.engine import MAX_QUESTION_CHARS
+from alsoask.answer import MAX_QUESTION_CHARS
 from alsoask.errors import QuestionError
 
 from .conftest import write

@@ -19,19 +19,34 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from alsoask.confidence import Evidence, calibration
 from alsoask.embed import Embedder
-from alsoask.index import IndexReader
+from alsoask.errors import QuestionError
 from alsoask.lexical import tokenize
 from alsoask.schema import Answer
 from alsoask.split import Span
 from alsoask.store import StoredPassage
 
+if TYPE_CHECKING:  # the index stage builds the bank with an Answerer, so it cannot be imported here
+    from alsoask.index import IndexReader
+
 MAX_CHARS = 320
 ELLIPSIS = "…"
+MAX_QUESTION_CHARS = 2000
+
+
+def check_question(question: str) -> str:
+    """The question with outer white space removed; `QuestionError` if empty or too long."""
+    question = (question or "").strip()
+    if not question:
+        raise QuestionError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return question
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,19 @@ class RankedPassage:
     passage_coverage: float  # ... in the whole passage and its title
 
 
+@dataclass(frozen=True)
+class Response:
+    """What one search produced: the related-question stage reuses the query and passages."""
+
+    query: Query
+    ranked: list[RankedPassage]
+    answer: Answer | None
+
+    @property
+    def passage_id(self) -> int | None:
+        return self.ranked[0].passage.id if self.answer else None
+
+
 class Answerer:
     """Finds and cuts the answer for a question in an opened index.
 
@@ -109,7 +137,9 @@ class Answerer:
     encoding ~100 sentences per question with a transformer would take most of a second on 2 cores.
     """
 
-    def __init__(self, reader: IndexReader, embedder: Embedder, sentence_embedder: Embedder, settings: AnswerSettings):
+    def __init__(
+        self, reader: "IndexReader", embedder: Embedder, sentence_embedder: Embedder, settings: AnswerSettings
+    ):
         self.reader = reader
         self.embedder = embedder
         self.sentence_embedder = sentence_embedder
@@ -203,16 +233,36 @@ class Answerer:
 
     def answer(self, question: str) -> Answer | None:
         """The best cited snippet, or None when the corpus does not answer the question confidently."""
+        return self.respond(question).answer
+
+    def respond(self, question: str) -> "Response":
+        """The prepared query, its reranked passages and the answer (None below the confidence threshold)."""
         query = self.query(question)
         ranked, evidence = self._search(query)
         if evidence is None:
-            return None
+            return Response(query, ranked, None)
         calibrated = calibration(self.reader.embedder_name)
         sure = calibrated.confidence(evidence)
         threshold = calibrated.threshold if self.settings.min_confidence is None else self.settings.min_confidence
         if sure < threshold:
+            return Response(query, ranked, None)
+        return Response(query, ranked, build_answer(ranked[0], set(query.terms), sure, self.settings.window_words))
+
+    def answer_in(self, question: str, passage_id: int, round_trip: int) -> Answer | None:
+        """The snippet answering a bank question from the passage it is tied to, or None when a search
+        for the question would not rank that passage among its top `round_trip` hits, the round trip
+        that shows the question is self-contained and really answered there."""
+        query = self.query(question)
+        retrieval = self.retrieve(query, round_trip)
+        if passage_id not in {h.passage_id for h in retrieval.hits}:
             return None
-        return build_answer(ranked[0], set(query.terms), sure, self.settings.window_words)
+        ranked = self.rank(query, [Hit(passage_id, 1.0)])
+        if not ranked:
+            return None
+        top = ranked[0]
+        evidence = Evidence(top.score, top.passage_coverage, top.sentence_coverage, retrieval.dense_max)
+        sure = calibration(self.reader.embedder_name).confidence(evidence)
+        return build_answer(top, set(query.terms), sure, self.settings.window_words)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

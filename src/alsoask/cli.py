@@ -16,9 +16,9 @@ from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir, drop
 from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
-from alsoask.index import IndexReport, build_index, index_documents
+from alsoask.index import IndexReport, add_questions, build_index, index_documents
 from alsoask.ingest import Skipped
-from alsoask.schema import AskResult
+from alsoask.schema import Answer, AskResult, TreeNode, TreeResult
 from alsoask.store import DB_NAME
 
 app = typer.Typer(help="alsoask: a self-hosted 'People also ask' engine over your own documents.", no_args_is_help=True)
@@ -62,6 +62,38 @@ def ask(
 
 
 @app.command()
+def tree(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    index: IndexOption,
+    depth: Annotated[int, typer.Option(min=1, max=5, help="Levels of related questions to open.")] = 2,
+    json: Annotated[bool, typer.Option("--json", help="Print the tree as one JSON object.")] = False,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Answer a question and print the tree of related questions, each opened down to --depth."""
+    with Engine(index, embedder) as engine:
+        result = engine.tree(question, depth)
+    if json:
+        print(result.model_dump_json())
+    else:
+        _print_tree(result)
+
+
+questions_app = typer.Typer(help="Manage the question bank.", no_args_is_help=True)
+app.add_typer(questions_app, name="questions")
+
+
+@questions_app.command("add")
+def questions_add(
+    file: Annotated[Path, typer.Argument(help="A text file (one question per line) or a CSV (question,count).")],
+    index: IndexOption,
+) -> None:
+    """Import questions (e.g. a site's search log); those the corpus answers join the bank."""
+    with err.status("answering the imported questions"):
+        imported, answered = add_questions(file, index)
+    err.print(f"Imported {imported} questions; the corpus answers {answered} of all imported questions.")
+
+
+@app.command()
 def demo(
     index: Annotated[Path | None, typer.Option("--index", "-i", help="Where to cache the demo index.")] = None,
 ) -> None:
@@ -74,7 +106,8 @@ def demo(
         report = _with_progress(lambda progress: index_documents(demo_documents(), folder, on_progress=progress))
         _print_report(report, folder)
     with Engine(folder) as engine:
-        for question in QUESTIONS:
+        _print_tree(engine.tree(QUESTIONS[0], depth=2))
+        for question in QUESTIONS[1:]:
             _print_result(engine.ask(question))
     out.print(f"[dim]{CREDIT}[/dim]")
 
@@ -107,23 +140,48 @@ def _print_report(report: IndexReport, folder: Path) -> None:
     err.print(
         f"Indexed {report.added} new and {report.replaced} replaced documents ({report.passages} passages) "
         f"in {report.seconds:.1f} s, {report.passages_per_second:.0f} passages/s; skipped {len(report.skipped)}. "
-        f"The index in {escape(str(folder))} now holds {report.total_documents} documents."
+        f"The index in {escape(str(folder))} now holds {report.total_documents} documents and "
+        f"{report.total_questions} bank questions ({report.questions} new)."
     )
 
 
 def _print_result(result: AskResult) -> None:
     out.print(f"\n[bold]{escape(result.question)}[/bold]")
-    answer = result.answer
+    _print_answer(result.answer, 2)
+    if result.related:
+        out.print("\n  [bold]People also ask[/bold]")
+    for related in result.related:
+        out.print(f"  [bold cyan]▸ {escape(related.question)}[/bold cyan]")
+        _print_answer(related.answer, 4)
+
+
+def _print_tree(result: TreeResult) -> None:
+    out.print(f"\n[bold]{escape(result.question)}[/bold]")
+    _print_answer(result.answer, 2)
+    if result.nodes:
+        out.print("\n  [bold]People also ask[/bold]")
+    children: dict[str | None, list[TreeNode]] = {}
+    for node in result.nodes:
+        children.setdefault(node.parent, []).append(node)
+
+    def show(parent: str | None) -> None:
+        for node in children.get(parent, []):
+            indent = 2 * node.depth
+            out.print(Padding(Text(f"▸ {node.question}", style="bold cyan"), (0, 0, 0, indent), expand=False))
+            _print_answer(node.answer, indent + 2)
+            show(node.id)
+
+    show(None)
+
+
+def _print_answer(answer: Answer | None, indent: int) -> None:
     if answer is None:
-        out.print("  [italic]No answer in this corpus.[/italic]")
+        out.print(Padding(Text("No answer in this corpus.", style="italic"), (0, 0, 0, indent), expand=False))
         return
     source = f"{answer.title} — {answer.url}" if answer.url else answer.title
-    out.print(Padding(Text(answer.text), (0, 0, 0, 2), expand=False))
-    out.print(
-        Padding(
-            Text(f"Source: {source} (characters {answer.start}-{answer.end})", style="dim"), (0, 0, 0, 2), expand=False
-        )
-    )
+    out.print(Padding(Text(answer.text), (0, 0, 0, indent), expand=False))
+    cited = Text(f"Source: {source} (characters {answer.start}-{answer.end})", style="dim")
+    out.print(Padding(cited, (0, 0, 0, indent), expand=False))
 
 
 def main() -> None:

@@ -4,24 +4,36 @@ from alsoask import Engine
 engine = Engine("my-index")
 result = engine.ask("Does Serbia recognize Kosovo?")
 result.answer.text, result.answer.title, result.answer.start
+result.related[0].question                        # four questions people would ask next
+engine.expand(result.related[0].id, shown={r.id for r in result.related})   # 2-3 more, none repeated
+engine.tree("Does Serbia recognize Kosovo?", depth=2)
 """
 
+import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from alsoask.answer import Answerer, AnswerSettings
+from alsoask.answer import Answerer, AnswerSettings, check_question
 from alsoask.embed import DEFAULT_EMBEDDER, load_embedder
 from alsoask.errors import QuestionError
 from alsoask.index import IndexReader
-from alsoask.schema import AskResult, Document
-
-MAX_QUESTION_CHARS = 2000
+from alsoask.related import RelatedFinder, RelatedSettings
+from alsoask.schema import AskResult, Document, RelatedQuestion, TreeResult
+from alsoask.store import BankQuestion
+from alsoask.tree import build_tree
 
 
 class Engine:
     """An opened index plus its embedder. Opening costs a model load; asking is cheap after that."""
 
-    def __init__(self, index: str | Path, embedder: str | None = None, settings: AnswerSettings = AnswerSettings()):
+    def __init__(
+        self,
+        index: str | Path,
+        embedder: str | None = None,
+        settings: AnswerSettings = AnswerSettings(),
+        related: RelatedSettings = RelatedSettings(),
+    ):
         self.reader = IndexReader.open(index, embedder)
         try:
             self.embedder = load_embedder(self.reader.embedder_name)
@@ -30,13 +42,52 @@ class Engine:
             raise
         sentences = self.embedder if self.embedder.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
         self.answerer = Answerer(self.reader, self.embedder, sentences, settings)
+        self.finder = RelatedFinder(self.reader, related)
 
     def ask(self, question: str) -> AskResult:
-        """The featured answer for `question` (None when the corpus does not answer it)."""
+        """The featured answer for `question` (None when the corpus does not answer it) and the
+        questions people would ask next."""
+        return self.ask_with_equivalents(question)[0]
+
+    def ask_with_equivalents(self, question: str) -> tuple[AskResult, set[str]]:
+        """`ask`, plus the ids of bank questions equivalent to `question`: a tree passes them on as shown,
+        so opening a node never reveals the asked question in other words."""
         started = time.perf_counter()
         question = check_question(question)
-        answer = self.answerer.answer(question)
-        return AskResult(question=question, answer=answer, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        response = self.answerer.respond(question)
+        found = self.finder.find(response, response.answer, set(), self.finder.settings.top)
+        result = AskResult(
+            question=question,
+            answer=response.answer,
+            related=[_related(q) for q in found.questions],
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return result, found.equivalent
+
+    def related(self, question: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
+        """The questions to show after `question`, none of them in `shown` (ids) or equivalent to one."""
+        response = self.answerer.respond(check_question(question))
+        found = self.finder.find(response, response.answer, set(shown), k or self.finder.settings.top)
+        return [_related(q) for q in found.questions]
+
+    def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
+        """Open the related question `node_id`: the 2-3 questions it reveals, none in `shown` (the ids on
+        the page already; `node_id` counts as shown). Unknown ids raise `QuestionError`."""
+        node = self.question(node_id)
+        response = self.answerer.respond(node.question)
+        found = self.finder.find(response, node.answer, set(shown) | {node_id}, k or self.finder.settings.per_expansion)
+        return [_related(q) for q in found.questions]
+
+    def tree(self, question: str, depth: int = 2) -> TreeResult:
+        """The related questions of `question`, each opened down to `depth` levels."""
+        return build_tree(self, question, depth)
+
+    def question(self, node_id: str) -> RelatedQuestion:
+        """A bank question by id, with its stored answer."""
+        found = self.reader.store.questions_by_id([int(node_id[1:])]) if re.fullmatch(r"q\d+", node_id) else []
+        if not found:
+            raise QuestionError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
+        return _related(found[0])
 
     def document(self, doc_id: str) -> Document | None:
         return self.reader.store.document(doc_id)
@@ -51,11 +102,5 @@ class Engine:
         self.close()
 
 
-def check_question(question: str) -> str:
-    """The question with outer white space removed; `QuestionError` if empty or too long."""
-    question = (question or "").strip()
-    if not question:
-        raise QuestionError("the question is empty")
-    if len(question) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"the question is {len(question)} characters long; the limit is {MAX_QUESTION_CHARS}")
-    return question
+def _related(question: BankQuestion) -> RelatedQuestion:
+    return RelatedQuestion(id=question.node_id, question=question.text, answer=question.answer)

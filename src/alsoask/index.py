@@ -2,10 +2,12 @@
 
 Layout of `DIR`:
 
-    alsoask.sqlite     documents, passages (offsets, sentence spans, vector), meta
+    alsoask.sqlite     documents, passages (offsets, sentence spans, vector), the question bank, meta
     gen-000007/        derived from the store: bm25/ and idf.npy (lexical), vectors.npy, rows.npy
+                       (passages), questions.npy and question_ids.npy (the bank, for nearest questions)
 
-An update writes the new documents and a complete new `gen-*` folder inside one SQLite transaction,
+An update writes the new documents, their bank questions (`alsoask.questions`, answered against the new
+search index) and a complete new `gen-*` folder inside one SQLite transaction,
 and commits the generation number last: an update that fails or is killed leaves the previous
 generation as the one readers open. A first run that fails removes what it created.
 """
@@ -18,18 +20,22 @@ from pathlib import Path
 
 import numpy as np
 
-from alsoask.embed import Embedder, check_embedder_name, load_embedder
+from alsoask.answer import Answerer, AnswerSettings
+from alsoask.embed import DEFAULT_EMBEDDER, Embedder, check_embedder_name, load_embedder
 from alsoask.errors import CorpusError, IndexFolderError
+from alsoask.generate import QuestionGenerator
 from alsoask.ingest import Skipped, read_corpus
 from alsoask.lexical import LexicalIndex, tokenize
+from alsoask.questions import import_questions, update_bank
 from alsoask.schema import Document
 from alsoask.split import split_passages
 from alsoask.store import DB_NAME, NewPassage, Store
 
 EMBED_BATCH = 256
 
-# (stage, documents done, documents total or None while reading, passages done); stages are
-# "reading", "splitting and embedding", "building search index"
+# (stage, done, total or None while reading, passages done); stages are "reading", "splitting and
+# embedding" and "building search index" (counting documents), then "building question bank" (counting
+# candidate questions)
 ProgressCallback = Callable[[str, int, int | None, int], None]
 READ_REPORT_EVERY = 500
 
@@ -39,10 +45,12 @@ class IndexReport:
     added: int = 0
     replaced: int = 0
     passages: int = 0
+    questions: int = 0  # added to the bank
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     total_documents: int = 0
     total_passages: int = 0
+    total_questions: int = 0
 
     @property
     def passages_per_second(self) -> float:
@@ -105,11 +113,11 @@ def index_documents(
             _write_documents(store, model, list(docs.values()), report, on_progress)
             if on_progress:
                 on_progress("building search index", len(docs), len(docs), report.passages)
-            generation = int(store.meta("generation") or 0) + 1
-            _write_generation(store, folder, generation)
-            store.set_meta(generation=str(generation))
+            new_passages = store.passage_ids(list(docs))
+            generation, report.questions = _write_generation(store, folder, model, new_passages, on_progress)
         report.total_documents = store.count("documents")
         report.total_passages = store.count("passages")
+        report.total_questions = store.count("questions")
     except BaseException:
         if store is not None:
             store.close()
@@ -171,8 +179,59 @@ def _write_documents(
                 on_progress("splitting and embedding", done, len(docs), report.passages)
 
 
-def _write_generation(store: Store, folder: Path, generation: int) -> None:
-    """Rebuild BM25 and the vector matrix from the store into a fresh `gen-N` folder."""
+def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
+    """Import a question list (`alsoask.questions.read_question_list`) into an index and answer it
+    against the corpus: those the corpus answers join the bank. Returns the number imported and the
+    number of imported questions (of all imports so far) now in the bank."""
+    folder = Path(folder)
+    store = Store.open(folder)
+    try:
+        with store.db:
+            imported = import_questions(store, Path(path))
+            generation, _ = _write_generation(store, folder, load_embedder(store.meta("embedder")), [], None)
+        answered = len(store.questions("WHERE source = 'imported'"))
+    finally:
+        store.close()
+    _remove_stale_generations(folder, keep=generation)
+    return imported, answered
+
+
+def _write_generation(
+    store: Store, folder: Path, model: Embedder, new_passages: list[int], on_progress: ProgressCallback | None
+) -> tuple[int, int]:
+    """Inside the caller's transaction: rebuild BM25 and the vector matrix from the store into a fresh
+    `gen-N` folder, add the bank questions of `new_passages` (answered against that search index), save
+    the bank's vectors, and commit N as the current generation. Returns N and the questions added."""
+    generation = int(store.meta("generation") or 0) + 1
+    target = folder / f"gen-{generation:06d}"
+    partial = folder / f"gen-{generation:06d}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.mkdir()
+    _write_search_index(store, partial)
+    reader = IndexReader.load(folder, store, partial)
+    answerer = Answerer(reader, model, _sentence_embedder(model), AnswerSettings())
+
+    def progress(done: int, total: int) -> None:
+        if on_progress:
+            on_progress("building question bank", done, total, len(new_passages))
+
+    added = update_bank(store, answerer, store.passages(new_passages), QuestionGenerator(), progress)
+    ids, vectors = store.question_vectors()
+    np.save(partial / "questions.npy", vectors.astype(np.float32))
+    np.save(partial / "question_ids.npy", ids)
+    partial.rename(target)
+    store.set_meta(generation=str(generation))
+    return generation, added
+
+
+def _sentence_embedder(model: Embedder) -> Embedder:
+    """The packaged static model scores sentences and embeds questions, whatever the index embedder."""
+    return model if model.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
+
+
+def _write_search_index(store: Store, partial: Path) -> None:
+    """BM25 and the passage vector matrix, from the store."""
     ids, passage_tokens, vectors = [], [], []
     title_tokens: dict[str, list[str]] = {}
     for passage_id, title, sentence_tokens, vector in store.iter_passage_rows():
@@ -183,15 +242,9 @@ def _write_generation(store: Store, folder: Path, generation: int) -> None:
         vectors.append(np.frombuffer(vector, dtype=np.float32))
     if not any(passage_tokens):
         raise CorpusError("nothing to index: the documents hold no searchable words")
-    target = folder / f"gen-{generation:06d}"
-    partial = folder / f"gen-{generation:06d}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.rmtree(target, ignore_errors=True)
-    partial.mkdir()
     LexicalIndex.build(passage_tokens).save(partial)
     np.save(partial / "vectors.npy", np.vstack(vectors).astype(np.float32))
     np.save(partial / "rows.npy", np.asarray(ids, dtype=np.int64))
-    partial.rename(target)
 
 
 def _remove_stale_generations(folder: Path, keep: int) -> None:
@@ -215,11 +268,14 @@ class IndexReader:
     BM25 index is passage `rows[i]`."""
 
     folder: Path
+    generation: Path
     store: Store
     embedder_name: str
     lexical: LexicalIndex
     vectors: np.ndarray
     rows: np.ndarray
+    question_vectors: np.ndarray  # row i is bank question `question_ids[i]` (empty while the bank is built)
+    question_ids: np.ndarray
 
     @classmethod
     def open(cls, folder: str | Path, embedder: str | None = None) -> "IndexReader":
@@ -227,10 +283,9 @@ class IndexReader:
         store = Store.open(folder, embedder)
         for attempt in (1, 2):  # a writer may commit a new generation and delete ours as we load it
             try:
-                generation = folder / f"gen-{int(store.meta('generation') or 0):06d}"
-                lexical = LexicalIndex.load(generation)
-                vectors = np.load(generation / "vectors.npy", mmap_mode="r")
-                rows = np.load(generation / "rows.npy")
+                reader = cls.load(folder, store, folder / f"gen-{int(store.meta('generation') or 0):06d}")
+                question_vectors = np.load(reader.generation / "questions.npy", mmap_mode="r")
+                question_ids = np.load(reader.generation / "question_ids.npy")
                 break
             except (OSError, ValueError, KeyError) as exc:
                 if attempt == 2:
@@ -238,7 +293,17 @@ class IndexReader:
                     raise IndexFolderError(
                         f"the index in {folder} is incomplete or corrupt ({exc}); rebuild it"
                     ) from None
-        if len(rows) != vectors.shape[0]:
+        if len(reader.rows) != reader.vectors.shape[0] or len(question_ids) != question_vectors.shape[0]:
             store.close()
             raise IndexFolderError(f"the index in {folder} is inconsistent; rebuild it")
-        return cls(folder, store, store.meta("embedder"), lexical, vectors, rows)
+        reader.question_vectors, reader.question_ids = question_vectors, question_ids
+        return reader
+
+    @classmethod
+    def load(cls, folder: Path, store: Store, generation: Path) -> "IndexReader":
+        """The search index of one generation folder, without the bank's vectors."""
+        lexical = LexicalIndex.load(generation)
+        vectors = np.load(generation / "vectors.npy", mmap_mode="r")
+        rows = np.load(generation / "rows.npy")
+        empty = np.zeros((0, 0), dtype=np.float32)
+        return cls(folder, generation, store, store.meta("embedder"), lexical, vectors, rows, empty, empty)

@@ -25,6 +25,8 @@ class Answer(BaseModel):
 
 
 class RelatedQuestion(BaseModel):
+    """A bank question shown after another; `id` opens it (`Engine.expand`)."""
+
     id: str
     question: str
     answer: Answer
@@ -37,3 +39,18 @@ class AskResult(BaseModel):
     answer: Answer | None
     related: list[RelatedQuestion] = Field(default_factory=list)
     took_ms: float
+
+
+class TreeNode(RelatedQuestion):
+    """A related question in a tree: `parent` is the node it was opened from (None under the asked question)."""
+
+    parent: str | None
+    depth: int
+
+
+class TreeResult(BaseModel):
+    """What `Engine.tree` returns and `alsoask tree --json` prints."""
+
+    question: str
+    answer: Answer | None
+    nodes: list[TreeNode]

@@ -15,12 +15,12 @@ import numpy as np
 
 from alsoask.embed import DEFAULT_EMBEDDER, check_embedder_name
 from alsoask.errors import IndexFolderError
-from alsoask.schema import Document
+from alsoask.schema import Answer, Document
 from alsoask.split import Span
 
 DB_NAME = "alsoask.sqlite"
 FORMAT = "alsoask-index"
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +36,18 @@ CREATE TABLE IF NOT EXISTS passages (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS questions (
+    id INTEGER PRIMARY KEY,
+    passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS questions_passage ON questions(passage_id);
+CREATE TABLE IF NOT EXISTS imported (text TEXT PRIMARY KEY, count INTEGER NOT NULL);
 """
 
 
@@ -48,6 +60,24 @@ class NewPassage:
     sentences: list[Span]
     tokens: list[list[str]]  # per sentence, from `lexical.tokenize`, so queries need not re-tokenize
     vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    """A question of the bank, tied to the passage that answers it, with that answer."""
+
+    id: int
+    passage_id: int
+    text: str
+    source: str  # "imported", "found" or "generated"
+    kind: str
+    count: int  # how often users asked it (imported search logs), else 0
+    answer: Answer
+    vector: np.ndarray  # in the sentence embedder's space
+
+    @property
+    def node_id(self) -> str:
+        return f"q{self.id}"
 
 
 @dataclass(frozen=True)
@@ -157,14 +187,14 @@ class Store:
                     p.end,
                     json.dumps(p.sentences),
                     json.dumps(p.tokens),
-                    np.asarray(p.vector, dtype=np.float32).tobytes(),
+                    _blob(p.vector),
                 )
                 for p in passages
             ),
         )
 
     def count(self, table: str) -> int:
-        assert table in ("documents", "passages")
+        assert table in ("documents", "passages", "questions")
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
     def iter_passage_rows(self) -> Iterator[tuple[int, str, list[list[str]], bytes]]:
@@ -201,6 +231,55 @@ class Store:
         }
         return [by_id[i] for i in ids if i in by_id]
 
+    def passage_ids(self, doc_ids: list[str]) -> list[int]:
+        marks = ",".join("?" * len(doc_ids))
+        sql = f"SELECT id FROM passages WHERE doc_id IN ({marks}) ORDER BY id"
+        return [r[0] for r in self.db.execute(sql, doc_ids)]
+
+    def add_questions(self, questions: Iterable[BankQuestion]) -> None:
+        self.db.executemany(
+            "INSERT INTO questions(passage_id, text, source, kind, count, answer, vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (q.passage_id, q.text, q.source, q.kind, q.count, q.answer.model_dump_json(), _blob(q.vector))
+                for q in questions
+            ),
+        )
+
+    def delete_questions(self, ids: Iterable[int]) -> None:
+        self.db.executemany("DELETE FROM questions WHERE id = ?", ((i,) for i in ids))
+
+    def questions(self, where: str = "", params: Iterable = ()) -> list[BankQuestion]:
+        """Bank questions matching an SQL condition on the `questions` table (all when empty)."""
+        sql = f"SELECT id, passage_id, text, source, kind, count, answer, vector FROM questions {where} ORDER BY id"
+        return [
+            BankQuestion(r[0], r[1], r[2], r[3], r[4], r[5], Answer.model_validate_json(r[6]), _vector(r[7]))
+            for r in self.db.execute(sql, list(params))
+        ]
+
+    def questions_by_id(self, ids: list[int]) -> list[BankQuestion]:
+        return self.questions(f"WHERE id IN ({','.join('?' * len(ids))})", ids) if ids else []
+
+    def questions_of_passages(self, passage_ids: list[int]) -> list[BankQuestion]:
+        marks = ",".join("?" * len(passage_ids))
+        return self.questions(f"WHERE passage_id IN ({marks})", passage_ids) if passage_ids else []
+
+    def question_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the whole bank, for nearest-question search."""
+        rows = self.db.execute("SELECT id, vector FROM questions ORDER BY id").fetchall()
+        ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+        return ids, (np.vstack([_vector(r[1]) for r in rows]) if rows else np.zeros((0, 0), dtype=np.float32))
+
+    def imported(self) -> list[tuple[str, int]]:
+        return self.db.execute("SELECT text, count FROM imported ORDER BY text").fetchall()
+
+    def add_imported(self, questions: Iterable[tuple[str, int]]) -> None:
+        """Imported questions; a question imported again adds its count."""
+        self.db.executemany(
+            "INSERT INTO imported(text, count) VALUES (?, ?) "
+            "ON CONFLICT(text) DO UPDATE SET count = count + excluded.count",
+            questions,
+        )
+
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
@@ -210,6 +289,14 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -1,0 +1,199 @@
+"""The question bank: every question the engine may show next, tied to the passage that answers it.
+
+Three sources, in the order of preference when two questions are equivalent:
+
+1. imported: a user's list (a search log is the best source), shown only where the corpus answers it;
+   its count raises its rank;
+2. found: FAQ-style text in the corpus, a question line or heading followed by its answer;
+3. generated: `alsoask.generate` writes them from the passages' sentences.
+
+Each question's answer is computed when the bank is built, so showing it costs no search. A found or
+generated question is kept only when a search for it ranks its own passage among the top
+`ROUND_TRIP` hits: that shows it is self-contained and answered there. Equivalent questions (the same
+words, the same answer span, or a cosine of at least `EQUIVALENT_COSINE` within a document) are
+merged, keeping the preferred source and then the shorter wording.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from alsoask.answer import Answerer, check_question
+from alsoask.errors import CorpusError, QuestionError
+from alsoask.generate import QuestionGenerator, is_well_formed
+from alsoask.lexical import fold_accents
+from alsoask.schema import Answer
+from alsoask.store import BankQuestion, Store, StoredPassage
+
+SOURCES = ("imported", "found", "generated")  # preference order
+EQUIVALENT_COSINE = 0.9
+ROUND_TRIP = 3
+MAX_IMPORT_BYTES = 50_000_000
+_FAQ_PREFIX = re.compile(r"^\s*(#+\s*|(Q|Question)\s*[:.]\s*|\d+[.)]\s+|[-*•]\s+)", re.I)
+
+# (questions done, questions total)
+BankProgress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    source: str
+    kind: str
+    passage_id: int
+    count: int = 0
+
+    @property
+    def preference(self) -> tuple[int, int, int]:
+        """Lower is better: the source, then popularity, then the shorter wording."""
+        return SOURCES.index(self.source), -self.count, len(self.text.split())
+
+
+def find_faq_questions(sentences: list[str]) -> list[tuple[int, str]]:
+    """(index, question) for each sentence that is a question line or heading ("## How do I …?",
+    "Q: …?") and is followed in the passage by a statement, its answer."""
+    found = []
+    for i, (sentence, following) in enumerate(pairwise(sentences)):
+        question = " ".join(_FAQ_PREFIX.sub("", sentence).split())
+        if question.endswith("?") and not following.rstrip().endswith("?") and is_well_formed(question):
+            found.append((i, question))
+    return found
+
+
+def read_question_list(path: Path) -> list[tuple[str, int]]:
+    """Questions to import, with counts: a text file (one question per line, count 1) or a CSV with a
+    `question` column and an optional `count` column (a search log). Blank lines are skipped; any
+    other fault raises `CorpusError` naming the file and line."""
+    if not path.is_file():
+        raise CorpusError(f"question list not found: {path}")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise CorpusError(f"{path} is over {MAX_IMPORT_BYTES // 1_000_000} MB; split it")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path} is not UTF-8 text") from None
+    if "\x00" in text:
+        raise CorpusError(f"{path} is a binary file, not a question list")
+    if path.suffix.lower() != ".csv":
+        return [(line.strip(), 1) for line in text.splitlines() if line.strip()]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if rows and "question" not in rows[0]:
+        raise CorpusError(f"{path}: a CSV question list needs a header with a 'question' column (and 'count')")
+    questions = []
+    for line, row in enumerate(rows, start=2):
+        question = (row.get("question") or "").strip()
+        try:
+            count = int(row.get("count") or 1)
+        except ValueError:
+            raise CorpusError(f"{path}, line {line}: count {row['count']!r} is not a whole number") from None
+        if question:
+            questions.append((question, max(count, 1)))
+    return questions
+
+
+def update_bank(
+    store: Store,
+    answerer: Answerer,
+    new_passages: list[StoredPassage],
+    generator: QuestionGenerator,
+    on_progress: BankProgress | None = None,
+) -> int:
+    """Add the questions of `new_passages` to the bank and re-answer every imported question against
+    the current corpus. Returns the number of questions added."""
+    candidates = [c for p in new_passages for c in _found(p)]
+    sentence_lists = [[p.span_text(*s) for s in p.sentences] for p in new_passages]
+    for passage, generated in zip(new_passages, generator.generate(sentence_lists), strict=True):
+        candidates += [Candidate(g.question, "generated", g.kind, passage.id) for g in generated]
+    store.delete_questions(q.id for q in store.questions("WHERE source = 'imported'"))
+    imported = store.imported()
+    candidates.sort(key=lambda c: c.preference)
+    total = len(imported) + len(candidates)
+    bank = _Bank(store)
+    for done, (text, count) in enumerate(imported, start=1):
+        response = answerer.respond(text)
+        if response.answer is not None:
+            bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response.answer, answerer)
+        if on_progress and done % 100 == 0:
+            on_progress(done, total)
+    for done, candidate in enumerate(candidates, start=len(imported) + 1):
+        if not bank.has_text(candidate.text):
+            answer = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
+            if answer is not None:
+                bank.add(candidate, answer, answerer)
+        if on_progress and done % 100 == 0:
+            on_progress(done, total)
+    store.add_questions(bank.added)
+    return len(bank.added)
+
+
+def _found(passage: StoredPassage) -> list[Candidate]:
+    sentences = [passage.span_text(*s) for s in passage.sentences]
+    return [Candidate(q, "found", "faq", passage.id) for _, q in find_faq_questions(sentences)]
+
+
+def normalize_question(text: str) -> str:
+    """The words of a question, for spotting the same question written twice ("Milosevic" = "Milošević")."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold_accents(text).lower()).split())
+
+
+class _Bank:
+    """The questions accepted so far in one update, checked against the stored bank for equivalents.
+    Candidates arrive best first, so the first of a group of equivalents is the one kept; an imported
+    question also displaces stored generated or found equivalents."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.added: list[BankQuestion] = []
+        self.texts = {normalize_question(t) for (t,) in store.db.execute("SELECT text FROM questions")}
+        self.by_doc: dict[str, list[BankQuestion]] = {}
+
+    def has_text(self, text: str) -> bool:
+        return normalize_question(text) in self.texts
+
+    def add(self, candidate: Candidate, answer: Answer, answerer: Answerer) -> None:
+        vector = answerer.sentence_embedder.encode_queries([candidate.text])[0]
+        same_doc = self._doc_questions(answer.doc_id)
+        equivalent = [q for q in same_doc if _equivalent(q, answer, vector)]
+        if candidate.source == "imported":
+            stored = [q for q in equivalent if q.id >= 0 and q.source != "imported"]
+            self.store.delete_questions(q.id for q in stored)
+            same_doc[:] = [q for q in same_doc if q not in stored]
+        elif equivalent or self.has_text(candidate.text):
+            return
+        question = BankQuestion(
+            -1, candidate.passage_id, candidate.text, candidate.source, candidate.kind, candidate.count, answer, vector
+        )
+        self.added.append(question)
+        same_doc.append(question)
+        self.texts.add(normalize_question(candidate.text))
+
+    def _doc_questions(self, doc_id: str) -> list[BankQuestion]:
+        if doc_id not in self.by_doc:
+            passages = self.store.passage_ids([doc_id])
+            self.by_doc[doc_id] = self.store.questions_of_passages(passages)
+        return self.by_doc[doc_id]
+
+
+def _equivalent(question: BankQuestion, answer: Answer, vector: np.ndarray) -> bool:
+    same_span = (question.answer.start, question.answer.end) == (answer.start, answer.end)
+    return same_span or float(question.vector @ vector) >= EQUIVALENT_COSINE
+
+
+def import_questions(store: Store, path: Path) -> int:
+    """Record the questions of a list file (they are answered when the bank is next rebuilt)."""
+    questions = read_question_list(path)
+    if not questions:
+        raise CorpusError(f"{path} holds no questions")
+    for question, _ in questions:
+        try:
+            check_question(question)
+        except QuestionError as exc:
+            raise CorpusError(f"{path}: {exc}") from None
+    store.add_imported(questions)
+    return len(questions)

@@ -1,0 +1,142 @@
+"""Related questions: what people would ask next, each with the answer the bank stored for it.
+
+For an asked (or opened) question:
+
+1. Candidates are the bank questions tied to the top reranked passages of its search, plus the
+   nearest bank questions by embedding.
+2. A candidate stays if it is on the same topic (it names one of the asked question's names, or its
+   title does, or it comes from the featured answer's document) and is not equivalent to the asked
+   question or to any question already shown (same words, same answer span, or cosine of at least
+   `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
+3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
+   passage, plus popularity from imported counts) and picked by maximal marginal relevance, so the
+   questions shown are not four wordings of one.
+"""
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from alsoask.answer import Response
+from alsoask.index import IndexReader
+from alsoask.lexical import tokenize
+from alsoask.questions import EQUIVALENT_COSINE, normalize_question
+from alsoask.schema import Answer
+from alsoask.store import BankQuestion
+
+_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|and)?\s*[A-Z0-9][\w'’-]*)*")
+_QUESTION_WORDS = {
+    "what", "who", "whom", "whose", "when", "where", "why", "which", "how", "is", "are", "was", "were", "do",
+    "does", "did", "can", "could", "has", "have", "had", "will", "would", "should", "i", "in", "the", "a", "an",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RelatedSettings:
+    """How many questions to show and how to choose them."""
+
+    top: int = 4  # shown under the featured answer
+    per_expansion: int = 3  # revealed when a question is opened
+    passages: int = 10  # top reranked passages whose bank questions are candidates
+    nearest: int = 30  # nearest bank questions by embedding, added to the candidates
+    passage_weight: float = 0.3  # bonus for a question tied to a top passage, divided by its rank
+    popularity_weight: float = 0.05  # times log(1 + count) of an imported question
+    diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
+
+
+def main_terms(question: str, terms: dict[str, float]) -> list[set[str]]:
+    """What the question is about: the stemmed tokens of each name in it ("Kosovo", "Operation Allied
+    Force"); without names, its single highest-IDF term."""
+    names = [n for n in _NAME.findall(question) if n.lower() not in _QUESTION_WORDS]
+    found = [set(t) for t in tokenize(names) if t]
+    if found:
+        return found
+    return [{max(terms, key=terms.get)}] if terms else []
+
+
+@dataclass(frozen=True)
+class Found:
+    questions: list[BankQuestion]
+    equivalent: set[str]  # ids of bank questions equivalent to the asked one or to one shown: never show them
+
+
+class RelatedFinder:
+    """Picks related questions from the bank of an opened index."""
+
+    def __init__(self, reader: IndexReader, settings: RelatedSettings = RelatedSettings()):
+        self.reader = reader
+        self.settings = settings
+
+    def find(self, response: Response, featured: Answer | None, shown: set[str], k: int) -> "Found":
+        """Up to `k` bank questions to show after `response`'s question, none of them in `shown` (node
+        ids) or equivalent to a question there."""
+        query, settings, store = response.query, self.settings, self.reader.store
+        passage_rank = {r.passage.id: i for i, r in enumerate(response.ranked[: settings.passages])}
+        nearest = self._nearest(query.sentence_vector)
+        candidates = store.questions_of_passages(list(passage_rank))
+        candidates += store.questions_by_id([i for i in nearest if i not in {c.id for c in candidates}])
+        shown_questions = store.questions_by_id([int(s[1:]) for s in shown if s[1:].isdigit()])
+        taken = [q.vector for q in shown_questions] + [query.sentence_vector]
+        texts = {normalize_question(q.text) for q in shown_questions} | {normalize_question(query.text)}
+        spans = {(q.answer.doc_id, q.answer.start, q.answer.end) for q in shown_questions}
+        if featured is not None:
+            spans.add((featured.doc_id, featured.start, featured.end))
+        topic = main_terms(query.text, query.terms)
+        pool, relevance, equivalent = [], [], set()
+        for candidate in candidates:
+            if candidate.node_id in shown:
+                continue
+            if (
+                normalize_question(candidate.text) in texts
+                or (candidate.answer.doc_id, candidate.answer.start, candidate.answer.end) in spans
+                or max(float(candidate.vector @ v) for v in taken) >= EQUIVALENT_COSINE
+            ):
+                equivalent.add(candidate.node_id)
+                continue
+            if not self._on_topic(candidate, topic, featured):
+                continue
+            texts.add(normalize_question(candidate.text))
+            spans.add((candidate.answer.doc_id, candidate.answer.start, candidate.answer.end))
+            rank = passage_rank.get(candidate.passage_id)
+            relevance.append(
+                float(candidate.vector @ query.sentence_vector)
+                + (settings.passage_weight / (1 + rank) if rank is not None else 0.0)
+                + settings.popularity_weight * math.log1p(candidate.count)
+            )
+            pool.append(candidate)
+        return Found(self._diverse(pool, relevance, k), equivalent)
+
+    def _nearest(self, vector: np.ndarray) -> list[int]:
+        ids, vectors = self.reader.question_ids, self.reader.question_vectors
+        if len(ids) == 0:
+            return []
+        scores = np.asarray(vectors @ vector)
+        k = min(self.settings.nearest, len(ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        return [int(ids[i]) for i in top[np.argsort(-scores[top])]]
+
+    @staticmethod
+    def _on_topic(candidate: BankQuestion, topic: list[set[str]], featured: Answer | None) -> bool:
+        if featured is not None and candidate.answer.doc_id == featured.doc_id:
+            return True
+        words = set(tokenize([f"{candidate.text} {candidate.answer.title}"])[0])
+        return any(name <= words for name in topic)
+
+    def _diverse(self, pool: list[BankQuestion], relevance: list[float], k: int) -> list[BankQuestion]:
+        """Maximal marginal relevance: each pick trades relevance against similarity to earlier picks, and
+        no pick is equivalent to an earlier one."""
+        picked: list[int] = []
+        remaining = list(range(len(pool)))
+        while remaining and len(picked) < k:
+
+            def mmr(i: int) -> float:
+                similar = max((float(pool[i].vector @ pool[j].vector) for j in picked), default=0.0)
+                return relevance[i] - self.settings.diversity * similar
+
+            best = max(remaining, key=mmr)
+            remaining.remove(best)
+            if all(float(pool[best].vector @ pool[j].vector) < EQUIVALENT_COSINE for j in picked):
+                picked.append(best)
+        return [pool[i] for i in picked]
