@@ -3,9 +3,11 @@
     python bench/kosovo.py                    # index into a temporary folder, then measure ask
     python bench/kosovo.py --index DIR        # keep the index in DIR (rebuilt from scratch)
 
-Reports index time, passages/s, size on disk and peak memory of the indexing process, then starts a
-fresh process that opens the index and asks QUESTIONS (5 rounds after a warm-up round) and reports
-its ask latency p50/p95 and resident memory. Writes bench/results/kosovo.json.
+Reports index time, passages/s, the time spent building the question bank, size on disk and peak
+memory of the indexing process, then starts a fresh process that opens the index and asks QUESTIONS
+(5 rounds after a warm-up round; every ask includes its four related questions) and reports ask
+latency p50/p95, the latency of opening one related question (expand) and resident memory. Writes
+bench/results/kosovo.json.
 """
 
 import argparse
@@ -56,12 +58,18 @@ def ask_phase(index: Path) -> None:
         open_s = time.perf_counter() - opened
         for q in QUESTIONS:  # warm-up
             engine.ask(q)
-        latencies = []
+        latencies, expand_latencies, related_counts = [], [], []
         for _ in range(5):
             for q in QUESTIONS:
                 started = time.perf_counter()
-                engine.ask(q)
+                result = engine.ask(q)
                 latencies.append((time.perf_counter() - started) * 1000)
+                related_counts.append(len(result.related))
+                shown = {r.id for r in result.related}
+                for related in result.related[:1]:
+                    started = time.perf_counter()
+                    engine.expand(related.id, shown)
+                    expand_latencies.append((time.perf_counter() - started) * 1000)
         rss_now = _status_mb("VmRSS")
     print(
         json.dumps(
@@ -70,6 +78,9 @@ def ask_phase(index: Path) -> None:
                 "ask_p50_ms": float(np.percentile(latencies, 50)),
                 "ask_p95_ms": float(np.percentile(latencies, 95)),
                 "ask_mean_ms": statistics.mean(latencies),
+                "related_shown_mean": statistics.mean(related_counts),
+                "expand_p50_ms": float(np.percentile(expand_latencies, 50)),
+                "expand_p95_ms": float(np.percentile(expand_latencies, 95)),
                 "ask_rss_mb": rss_now,
                 "ask_peak_rss_mb": _status_mb("VmHWM"),  # not ru_maxrss: Linux carries it across exec
             }
@@ -103,13 +114,23 @@ def main() -> None:
         args.index = Path(tmp) / "index"
     shutil.rmtree(args.index, ignore_errors=True)
     paths = [DATA / "articles.jsonl", DATA / "background.jsonl.gz"]
-    report = build_index(paths, args.index, embedder=args.embedder)
+    stage_started: dict[str, float] = {}
+
+    def note_stage(stage: str, *_) -> None:
+        stage_started.setdefault(stage, time.perf_counter())
+
+    report = build_index(paths, args.index, embedder=args.embedder, on_progress=note_stage)
+    finished = time.perf_counter()
+    bank_seconds = finished - stage_started.get("generating questions", finished)
     size = sum(p.stat().st_size for p in args.index.rglob("*") if p.is_file())
     indexing = {
         "documents": report.total_documents,
         "passages": report.total_passages,
         "index_seconds": report.seconds,
         "passages_per_second": report.passages_per_second,
+        "bank_questions": report.total_questions,
+        "bank_seconds": bank_seconds,  # generation, round-trip answers and dedup (to the end of the run)
+        "bank_passages_per_second": report.total_passages / bank_seconds if bank_seconds else 0.0,
         "size_on_disk_mb": size / 2**20,
         "indexing_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

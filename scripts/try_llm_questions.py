@@ -1,6 +1,6 @@
 """Run the optional LLM question generator on the first SQuAD v1.1 dev paragraphs and time it.
 
-    python scripts/try_llm_questions.py [--squad PATH] [--n 30] [--threads 2]
+python scripts/try_llm_questions.py [--squad PATH] [--n 30] [--threads 2]
 """
 
 import argparse

@@ -1,8 +1,7 @@
 import pytest
 
 from alsoask import Engine, build_index
-from alsoask.answer import ELLIPSIS, MAX_CHARS, AnswerSettings, expected_type
-from alsoask.answer import MAX_QUESTION_CHARS
+from alsoask.answer import ELLIPSIS, MAX_CHARS, MAX_QUESTION_CHARS, AnswerSettings, expected_type
 from alsoask.errors import QuestionError
 
 from .conftest import write

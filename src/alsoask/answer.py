@@ -5,7 +5,9 @@
    stemmed terms, and adjacent term pairs), its cosine to the question, whether it holds the kind of
    thing the question asks for (a date for "when", a number for "how many", ...) and whether it reads
    as prose. Passages are reranked by their best sentence, the share of the question their text and
-   title cover, and their fused retrieval score.
+   title cover, whether the question names their document's title and the names in the question they
+   hold (the referent: "the Kosovo War" is what the page "Kosovo War" is about, "the Battle of Kosovo"
+   is not), and their fused retrieval score.
 3. The best sentence grows into its neighbours up to about `window_words` words and `MAX_CHARS`, and is cut
    at word boundaries with "…" when longer.
 4. A calibrated confidence (`alsoask.confidence`) below the threshold means "no answer": the engine
@@ -60,6 +62,8 @@ class AnswerSettings:
     rerank: int = 30  # fused passages whose sentences are scored
     fused_weight: float = 0.5  # passage prior: fused score relative to the best
     passage_overlap_weight: float = 0.5  # share of the question's IDF mass found in the passage and title
+    title_weight: float = 0.5  # the question names the document's whole title: it is about that page
+    referent_weight: float = 0.3  # share of the names in the question ("Battle of Kosovo") the passage holds
     overlap_weight: float = 1.0  # share of the question's IDF mass found in the sentence
     phrase_weight: float = 0.3  # share of the question's adjacent term pairs found adjacent in the sentence
     cosine_weight: float = 0.5  # sentence-question cosine
@@ -79,6 +83,7 @@ class Query:
     vector: np.ndarray  # in the index embedder's space, for passage retrieval
     sentence_vector: np.ndarray  # in the sentence embedder's space, for sentence scoring
     wanted: str | None
+    names: list[str]  # the names in the question as runs of tokens ("battl kosovo"): its referents
 
     def coverage(self, tokens: set[str]) -> float:
         """Share of the question's IDF mass found among `tokens`."""
@@ -152,7 +157,8 @@ class Answerer:
         sentence_vector = (
             vector if self.sentence_embedder is self.embedder else self.sentence_embedder.encode_queries([text])[0]
         )
-        return Query(text, terms, set(pairwise(tokens)), vector, sentence_vector, expected_type(text))
+        names = [" ".join(t) for t in tokenize(question_names(text)) if t]
+        return Query(text, terms, set(pairwise(tokens)), vector, sentence_vector, expected_type(text), names)
 
     def retrieve(self, query: Query, k: int) -> Retrieval:
         """Top `k` passages by weighted reciprocal-rank fusion of BM25 and dense cosine."""
@@ -185,7 +191,7 @@ class Answerer:
         cosines = self.sentence_embedder.encode_passages(texts) @ query.sentence_vector
         sequences = [t for p in passages for t in p.tokens]
         tokens = [set(t) for t in sequences]
-        titles = [set(t) for t in tokenize([p.title for p in passages])]
+        titles = tokenize([p.title for p in passages])
         top_fused = hits[0].score
         ranked, row = [], 0
         for hit, passage, title in zip(hits, passages, titles, strict=True):
@@ -200,10 +206,14 @@ class Answerer:
                 for r in rows
             ]
             evidence = int(np.argmax(scores))  # the sentence that matches the question best
-            passage_coverage = query.coverage(title.union(*(tokens[r] for r in rows)))
+            passage_coverage = query.coverage(set(title).union(*(tokens[r] for r in rows)))
+            held = " " + " ".join(" ".join(sequences[r]) for r in rows) + " " + " ".join(title) + " "
+            referent = sum(f" {n} " in held for n in query.names) / len(query.names) if query.names else 0.0
             score = (
                 settings.fused_weight * hit.score / top_fused
+                + settings.referent_weight * referent
                 + settings.passage_overlap_weight * passage_coverage
+                + settings.title_weight * bool(title and set(title) <= query.terms.keys())
                 + scores[evidence]
             )
             answer = evidence
@@ -358,6 +368,18 @@ _TYPE_PATTERNS = {
     "date": re.compile(rf"\b(1\d{{3}}|20\d{{2}}|\d{{1,2}}(st|nd|rd|th) century|\d{{2,4}}s|{_MONTHS})\b"),
 }
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+
+_QUESTION_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|and)?\s*[A-Z0-9][\w'’-]*)*")
+_QUESTION_WORDS = {
+    "what", "who", "whom", "whose", "when", "where", "why", "which", "how", "is", "are", "was", "were", "do",
+    "does", "did", "can", "could", "has", "have", "had", "will", "would", "should", "i", "in", "the", "a", "an",
+}  # fmt: skip
+
+
+def question_names(question: str) -> list[str]:
+    """The capitalised names in a question ("Battle of Kosovo", "Serbia"), question words left out."""
+    return [n for n in _QUESTION_NAME.findall(question) if n.lower() not in _QUESTION_WORDS]
 
 
 _NOT_LETTER = re.compile(r"[^\w\s]|[\d_]")

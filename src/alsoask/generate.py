@@ -233,7 +233,7 @@ def _stands_alone(subject) -> bool:
         and not _POINTING.search(" ".join(t.text for t in words))
         and words[0].text[0].isalnum()
         and not any(t.ent_type_ == "DATE" for t in words)
-        and not subject.text.isupper()
+        and not (len(words) > 1 and "".join(t.text for t in words).isupper())  # a shouted heading
         and any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in words)
     )
 

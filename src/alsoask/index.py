@@ -34,8 +34,8 @@ from alsoask.store import DB_NAME, NewPassage, Store
 EMBED_BATCH = 256
 
 # (stage, done, total or None while reading, passages done); stages are "reading", "splitting and
-# embedding" and "building search index" (counting documents), then "building question bank" (counting
-# candidate questions)
+# embedding" and "building search index" (counting documents), then "generating questions" (counting
+# passages) and "answering questions" (counting candidate questions)
 ProgressCallback = Callable[[str, int, int | None, int], None]
 READ_REPORT_EVERY = 500
 
@@ -212,9 +212,9 @@ def _write_generation(
     reader = IndexReader.load(folder, store, partial)
     answerer = Answerer(reader, model, _sentence_embedder(model), AnswerSettings())
 
-    def progress(done: int, total: int) -> None:
+    def progress(stage: str, done: int, total: int) -> None:
         if on_progress:
-            on_progress("building question bank", done, total, len(new_passages))
+            on_progress(stage, done, total, len(new_passages))
 
     added = update_bank(store, answerer, store.passages(new_passages), QuestionGenerator(), progress)
     ids, vectors = store.question_vectors()

@@ -54,7 +54,7 @@ def is_available() -> bool:
 
 
 class LLMQuestionGenerator:
-    """Candidate questions a passage answers, written by Gemma 3 270M from a few-shot prompt (greedy decoding)."""
+    """Candidate questions about a passage, written by Gemma 3 270M from a few-shot prompt (greedy decoding)."""
 
     def __init__(self, max_questions: int = 3, threads: int = 2):
         self.max_questions = max_questions
@@ -89,6 +89,9 @@ class LLMQuestionGenerator:
                 "prompt": prompt,
                 "max_tokens": _TOKENS_PER_QUESTION * self.max_questions,
                 "temperature": 0,
+                # DRY penalises re-running a recent token sequence; without it the model repeats its first question
+                "dry_multiplier": 0.8,
+                "dry_penalty_last_n": 64,
                 "stop": ["\n\n", "\nTitle:", f"\n{self.max_questions + 1}."],
             }
         )

@@ -37,8 +37,9 @@ ROUND_TRIP = 3
 MAX_IMPORT_BYTES = 50_000_000
 _FAQ_PREFIX = re.compile(r"^\s*(#+\s*|(Q|Question)\s*[:.]\s*|\d+[.)]\s+|[-*•]\s+)", re.I)
 
-# (questions done, questions total)
-BankProgress = Callable[[int, int], None]
+# (stage, done, total): "generating questions" counts passages, "answering questions" candidates
+BankProgress = Callable[[str, int, int], None]
+REPORT_EVERY = 200
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,11 @@ def read_question_list(path: Path) -> list[tuple[str, int]]:
         raise CorpusError(f"{path} is a binary file, not a question list")
     if path.suffix.lower() != ".csv":
         return [(line.strip(), 1) for line in text.splitlines() if line.strip()]
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if rows and "question" not in rows[0]:
+    reader = csv.DictReader(io.StringIO(text))
+    if "question" not in (reader.fieldnames or []):
         raise CorpusError(f"{path}: a CSV question list needs a header with a 'question' column (and 'count')")
     questions = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(reader, start=2):
         question = (row.get("question") or "").strip()
         try:
             count = int(row.get("count") or 1)
@@ -106,10 +107,15 @@ def update_bank(
 ) -> int:
     """Add the questions of `new_passages` to the bank and re-answer every imported question against
     the current corpus. Returns the number of questions added."""
+    report = on_progress or (lambda *_: None)
+    report("generating questions", 0, len(new_passages))
     candidates = [c for p in new_passages for c in _found(p)]
     sentence_lists = [[p.span_text(*s) for s in p.sentences] for p in new_passages]
-    for passage, generated in zip(new_passages, generator.generate(sentence_lists), strict=True):
-        candidates += [Candidate(g.question, "generated", g.kind, passage.id) for g in generated]
+    generated = generator.generate(sentence_lists)
+    for done, (passage, questions) in enumerate(zip(new_passages, generated, strict=True), start=1):
+        candidates += [Candidate(g.question, "generated", g.kind, passage.id) for g in questions]
+        if done % REPORT_EVERY == 0 or done == len(new_passages):
+            report("generating questions", done, len(new_passages))
     store.delete_questions(q.id for q in store.questions("WHERE source = 'imported'"))
     imported = store.imported()
     candidates.sort(key=lambda c: c.preference)
@@ -119,15 +125,15 @@ def update_bank(
         response = answerer.respond(text)
         if response.answer is not None:
             bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response.answer, answerer)
-        if on_progress and done % 100 == 0:
-            on_progress(done, total)
+        if done % REPORT_EVERY == 0:
+            report("answering questions", done, total)
     for done, candidate in enumerate(candidates, start=len(imported) + 1):
         if not bank.has_text(candidate.text):
             answer = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
             if answer is not None:
                 bank.add(candidate, answer, answerer)
-        if on_progress and done % 100 == 0:
-            on_progress(done, total)
+        if done % REPORT_EVERY == 0 or done == total:
+            report("answering questions", done, total)
     store.add_questions(bank.added)
     return len(bank.added)
 

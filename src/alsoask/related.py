@@ -14,23 +14,16 @@ For an asked (or opened) question:
 """
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from alsoask.answer import Response
+from alsoask.answer import Response, question_names
 from alsoask.index import IndexReader
 from alsoask.lexical import tokenize
 from alsoask.questions import EQUIVALENT_COSINE, normalize_question
 from alsoask.schema import Answer
 from alsoask.store import BankQuestion
-
-_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|and)?\s*[A-Z0-9][\w'’-]*)*")
-_QUESTION_WORDS = {
-    "what", "who", "whom", "whose", "when", "where", "why", "which", "how", "is", "are", "was", "were", "do",
-    "does", "did", "can", "could", "has", "have", "had", "will", "would", "should", "i", "in", "the", "a", "an",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,8 +42,7 @@ class RelatedSettings:
 def main_terms(question: str, terms: dict[str, float]) -> list[set[str]]:
     """What the question is about: the stemmed tokens of each name in it ("Kosovo", "Operation Allied
     Force"); without names, its single highest-IDF term."""
-    names = [n for n in _NAME.findall(question) if n.lower() not in _QUESTION_WORDS]
-    found = [set(t) for t in tokenize(names) if t]
+    found = [set(t) for t in tokenize(question_names(question)) if t]
     if found:
         return found
     return [{max(terms, key=terms.get)}] if terms else []

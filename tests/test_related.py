@@ -1,0 +1,128 @@
+"""Related questions, expansion without repeats, the tree, and answers on the right referent."""
+
+import json
+import subprocess
+import sys
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from alsoask import Engine, build_index
+from alsoask.embed import load_embedder
+from alsoask.errors import QuestionError
+from alsoask.questions import EQUIVALENT_COSINE, normalize_question
+
+from .conftest import SHARED
+
+QUESTION = "How did Serbia react to Kosovo's declaration of independence?"
+
+
+def assert_no_two_alike(questions: list[str]) -> None:
+    """No repeated wording and no pair of paraphrases (cosine at or over the merge threshold)."""
+    assert len({normalize_question(q) for q in questions}) == len(questions)
+    vectors = load_embedder("static-minilm").encode_queries(questions)
+    for i, j in combinations(range(len(questions)), 2):
+        assert float(vectors[i] @ vectors[j]) < EQUIVALENT_COSINE, (questions[i], questions[j])
+
+
+def test_ask_shows_four_answered_related_questions(engine):
+    result = engine.ask(QUESTION)
+    assert len(result.related) == 4
+    assert_no_two_alike([QUESTION] + [r.question for r in result.related])
+    for related in result.related:
+        document = engine.document(related.answer.doc_id)
+        assert document is not None and related.answer.start < related.answer.end <= len(document.text)
+        assert related.answer.text.strip("…")[:20] in " ".join(document.text.split())
+
+
+def test_expansion_reveals_new_questions_only(engine):
+    top = engine.ask(QUESTION).related
+    shown = {r.id for r in top}
+    opened = engine.expand(top[0].id, shown)
+    assert 2 <= len(opened) <= 3
+    assert not {o.id for o in opened} & shown
+    assert_no_two_alike([r.question for r in top] + [o.question for o in opened])
+
+
+def test_tree_never_repeats_a_question(engine):
+    tree = engine.tree(QUESTION, depth=3)
+    ids = [n.id for n in tree.nodes]
+    assert len(ids) == len(set(ids)) and len(ids) > 4 + 4 * 2
+    assert_no_two_alike([QUESTION] + [n.question for n in tree.nodes])
+    depth_of = {n.id: n.depth for n in tree.nodes}
+    for node in tree.nodes:
+        assert node.depth == 1 if node.parent is None else depth_of[node.parent] == node.depth - 1
+
+
+def test_expanding_an_unknown_id_is_a_clear_error(engine):
+    with pytest.raises(QuestionError, match="no question with id"):
+        engine.expand("q999999999")
+    with pytest.raises(QuestionError):
+        engine.expand("not-an-id")
+
+
+def test_cli_tree_json_follows_the_contract(core_index):
+    run = subprocess.run(
+        [sys.executable, "-m", "alsoask", "tree", QUESTION, "--index", str(core_index), "--depth", "2", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tree = json.loads(run.stdout)
+    assert set(tree) == {"question", "answer", "nodes"}
+    assert {n["depth"] for n in tree["nodes"]} == {1, 2}
+    for node in tree["nodes"]:
+        assert set(node) == {"id", "parent", "depth", "question", "answer"}
+        assert set(node["answer"]) == {"text", "doc_id", "title", "url", "start", "end", "score"}
+
+
+def test_cli_ask_prints_the_related_questions(core_index):
+    run = subprocess.run(
+        [sys.executable, "-m", "alsoask", "ask", QUESTION, "--index", str(core_index), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(run.stdout)
+    assert len(result["related"]) == 4 and all(r["id"].startswith("q") for r in result["related"])
+
+
+@pytest.fixture(scope="module")
+def trap_engine(tmp_path_factory):
+    """The 1998-99 Kosovo War beside pages on the 1389 Battle of Kosovo (Murad I, Bayezid I) and Serbia."""
+    keep = {"Kosovo_War", "Murad_I", "Bayezid_I", "Murad_II", "Serbia"}
+    folder = tmp_path_factory.mktemp("trap")
+    corpus = folder / "trap.jsonl"
+    with (SHARED / "kosovo" / "articles.jsonl").open() as source, corpus.open("w") as out:
+        out.writelines(line for line in source if json.loads(line)["id"] in keep)
+    build_index([corpus], folder / "index")
+    with Engine(folder / "index") as engine:
+        yield engine
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("Who won the Kosovo war?", "Kosovo_War"),  # not the battle of 1389
+        ("When did the Kosovo War take place?", "Kosovo_War"),  # not the Yugoslav wars on the Serbia page
+        ("How many people died in the Kosovo War?", "Kosovo_War"),
+        ("Who won the Battle of Kosovo?", "Murad_I"),  # and the other way round
+    ],
+)
+def test_answers_are_about_the_referent_the_question_names(trap_engine, question, doc_id):
+    assert trap_engine.ask(question).answer.doc_id == doc_id
+
+
+def test_a_when_question_is_answered_with_a_date(trap_engine):
+    answer = trap_engine.ask("When did the Battle of Kosovo take place?").answer
+    assert "1389" in answer.text
+
+
+def test_related_questions_stay_on_the_referent(trap_engine):
+    result = trap_engine.ask("Who won the Kosovo war?")
+    assert result.related
+    for related in result.related:
+        about = f"{related.question} {related.answer.title}".lower()
+        assert "kosovo" in about, related.question
+    assert np.mean(["1389" not in r.answer.text for r in result.related]) == 1.0
