@@ -26,7 +26,8 @@ def generator():
 
 
 def generated(generator, sentence: str) -> list[str]:
-    return [g.question for g in next(generator.generate([[sentence]]))]
+    """What the bank would take from the sentence: generated and well formed."""
+    return [g.question for g in next(generator.generate([("Test", [sentence])])) if is_well_formed(g.question)]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir, drop
 from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
+from alsoask.generate import DEFAULT_GENERATOR
 from alsoask.index import IndexReport, add_questions, build_index, index_documents
 from alsoask.ingest import Skipped
 from alsoask.schema import Answer, AskResult, TreeNode, TreeResult
@@ -39,9 +40,16 @@ def index(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders: .jsonl(.gz), .txt, .md, .html.")],
     index: IndexOption,
     embedder: EmbedderOption = None,
+    generator: Annotated[
+        str,
+        typer.Option(
+            help="Question generator for the bank: spacy (rules over the parse, default), llm (a tiny local "
+            "model, slow; needs alsoask[llm]) or none (found and imported questions only)."
+        ),
+    ] = DEFAULT_GENERATOR,
 ) -> None:
     """Build an index, or add documents to an existing one (a known id replaces the old document)."""
-    report = _with_progress(lambda progress: build_index(paths, index, embedder, progress, _print_skip))
+    report = _with_progress(lambda progress: build_index(paths, index, embedder, progress, _print_skip, generator))
     _print_report(report, index)
 
 
@@ -112,22 +120,28 @@ def demo(
     out.print(f"[dim]{CREDIT}[/dim]")
 
 
+UNITS = {"generating questions": "passages", "answering questions": "questions"}
+
+
 def _with_progress(run) -> IndexReport:
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("docs · {task.fields[passages]} passages · {task.fields[rate]:.0f} passages/s"),
+        TextColumn("{task.fields[unit]} · {task.fields[passages]} passages · {task.fields[rate]:.0f} passages/s"),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("reading", total=None, passages=0, rate=0.0)
+        task = progress.add_task("reading", total=None, passages=0, rate=0.0, unit="docs")
         started = time.perf_counter()
 
         def update(stage: str, done: int, total: int | None, passages: int) -> None:
             rate = passages / max(time.perf_counter() - started, 1e-9)
-            progress.update(task, description=stage, completed=done, total=total, passages=passages, rate=rate)
+            unit = UNITS.get(stage, "docs")
+            progress.update(
+                task, description=stage, completed=done, total=total, passages=passages, rate=rate, unit=unit
+            )
 
         return run(update)
 

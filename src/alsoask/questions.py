@@ -26,7 +26,7 @@ import numpy as np
 
 from alsoask.answer import Answerer, check_question
 from alsoask.errors import CorpusError, QuestionError
-from alsoask.generate import QuestionGenerator, is_well_formed
+from alsoask.generate import Generator, is_well_formed
 from alsoask.lexical import fold_accents
 from alsoask.schema import Answer
 from alsoask.store import BankQuestion, Store, StoredPassage
@@ -102,7 +102,7 @@ def update_bank(
     store: Store,
     answerer: Answerer,
     new_passages: list[StoredPassage],
-    generator: QuestionGenerator,
+    generator: Generator,
     on_progress: BankProgress | None = None,
 ) -> int:
     """Add the questions of `new_passages` to the bank and re-answer every imported question against
@@ -110,10 +110,11 @@ def update_bank(
     report = on_progress or (lambda *_: None)
     report("generating questions", 0, len(new_passages))
     candidates = [c for p in new_passages for c in _found(p)]
-    sentence_lists = [[p.span_text(*s) for s in p.sentences] for p in new_passages]
-    generated = generator.generate(sentence_lists)
+    generated = generator.generate((p.title, [p.span_text(*s) for s in p.sentences]) for p in new_passages)
     for done, (passage, questions) in enumerate(zip(new_passages, generated, strict=True), start=1):
-        candidates += [Candidate(g.question, "generated", g.kind, passage.id) for g in questions]
+        candidates += [
+            Candidate(g.question, "generated", g.kind, passage.id) for g in questions if is_well_formed(g.question)
+        ]
         if done % REPORT_EVERY == 0 or done == len(new_passages):
             report("generating questions", done, len(new_passages))
     store.delete_questions(q.id for q in store.questions("WHERE source = 'imported'"))

@@ -5,7 +5,7 @@ For an asked (or opened) question:
 1. Candidates are the bank questions tied to the top reranked passages of its search, plus the
    nearest bank questions by embedding.
 2. A candidate stays if it is on the same topic (it names one of the asked question's names, or its
-   title does, or it comes from the featured answer's document) and is not equivalent to the asked
+   title does, or it comes from a page with the title of the answer's page) and is not equivalent to the asked
    question or to any question already shown (same words, same answer span, or cosine of at least
    `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
 3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
@@ -33,7 +33,7 @@ class RelatedSettings:
     top: int = 4  # shown under the featured answer
     per_expansion: int = 3  # revealed when a question is opened
     passages: int = 10  # top reranked passages whose bank questions are candidates
-    nearest: int = 30  # nearest bank questions by embedding, added to the candidates
+    nearest: int = 100  # nearest bank questions by embedding, added to the candidates
     passage_weight: float = 0.3  # bonus for a question tied to a top passage, divided by its rank
     popularity_weight: float = 0.05  # times log(1 + count) of an imported question
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
@@ -76,6 +76,7 @@ class RelatedFinder:
         if featured is not None:
             spans.add((featured.doc_id, featured.start, featured.end))
         topic = main_terms(query.text, query.terms)
+        page = featured.title if featured else (response.ranked[0].passage.title if response.ranked else None)
         pool, relevance, equivalent = [], [], set()
         for candidate in candidates:
             if candidate.node_id in shown:
@@ -87,7 +88,7 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if not self._on_topic(candidate, topic, featured):
+            if not self._on_topic(candidate, topic, page):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.answer.start, candidate.answer.end))
@@ -110,9 +111,9 @@ class RelatedFinder:
         return [int(ids[i]) for i in top[np.argsort(-scores[top])]]
 
     @staticmethod
-    def _on_topic(candidate: BankQuestion, topic: list[set[str]], featured: Answer | None) -> bool:
-        if featured is not None and candidate.answer.doc_id == featured.doc_id:
-            return True
+    def _on_topic(candidate: BankQuestion, topic: list[set[str]], page: str | None) -> bool:
+        if page is not None and candidate.answer.title == page:
+            return True  # about the page the answer comes from
         words = set(tokenize([f"{candidate.text} {candidate.answer.title}"])[0])
         return any(name <= words for name in topic)
 
