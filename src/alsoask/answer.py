@@ -120,6 +120,11 @@ class RankedPassage:
     sentence_coverage: float  # share of the question's IDF mass in the best-matching sentence
     passage_coverage: float  # ... in the whole passage and its title
 
+    @property
+    def answer_span(self) -> Span:
+        """Document offsets of the answering sentence (the snippet may show its neighbours too)."""
+        return self.passage.sentences[self.sentence]
+
 
 @dataclass(frozen=True)
 class Response:
@@ -132,6 +137,10 @@ class Response:
     @property
     def passage_id(self) -> int | None:
         return self.ranked[0].passage.id if self.answer else None
+
+    @property
+    def answer_span(self) -> Span | None:
+        return self.ranked[0].answer_span if self.answer else None
 
 
 class Answerer:
@@ -258,10 +267,11 @@ class Answerer:
             return Response(query, ranked, None)
         return Response(query, ranked, build_answer(ranked[0], set(query.terms), sure, self.settings.window_words))
 
-    def answer_in(self, question: str, passage_id: int, round_trip: int) -> Answer | None:
-        """The snippet answering a bank question from the passage it is tied to, or None when a search
-        for the question would not rank that passage among its top `round_trip` hits, the round trip
-        that shows the question is self-contained and really answered there."""
+    def answer_in(self, question: str, passage_id: int, round_trip: int) -> tuple[Answer, Span] | None:
+        """The snippet answering a bank question from the passage it is tied to, and the span of the
+        sentence that answers it; None when a search for the question would not rank that passage among
+        its top `round_trip` hits, the round trip that shows the question is self-contained and really
+        answered there."""
         query = self.query(question)
         retrieval = self.retrieve(query, round_trip)
         if passage_id not in {h.passage_id for h in retrieval.hits}:
@@ -272,7 +282,7 @@ class Answerer:
         top = ranked[0]
         evidence = Evidence(top.score, top.passage_coverage, top.sentence_coverage, retrieval.dense_max)
         sure = calibration(self.reader.embedder_name).confidence(evidence)
-        return build_answer(top, set(query.terms), sure, self.settings.window_words)
+        return build_answer(top, set(query.terms), sure, self.settings.window_words), top.answer_span
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

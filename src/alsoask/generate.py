@@ -23,6 +23,7 @@ cue for some rule are parsed.
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Protocol
 
 from alsoask.errors import AlsoaskError
@@ -91,6 +92,14 @@ class Generated:
     kind: str  # "what", "who", "when", "where", "why", "yes/no", "how many"
 
 
+@cache
+def _load_spacy():
+    """The spaCy pipeline, loaded once a process (about a second)."""
+    import spacy
+
+    return spacy.load(SPACY_MODEL)
+
+
 class Generator(Protocol):
     """What the bank needs of a question generator (this rule-based one, or `alsoask.llm_questions`)."""
 
@@ -100,16 +109,14 @@ class Generator(Protocol):
 class QuestionGenerator:
     """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`."""
 
-    def __init__(self, sentences_per_passage: int = 4, batch_size: int = 256):
+    def __init__(self, sentences_per_passage: int = 3, batch_size: int = 256):
         self.sentences_per_passage = sentences_per_passage
         self.batch_size = batch_size
         self.nlp = None
 
     def warm_up(self) -> None:
         if self.nlp is None:
-            import spacy
-
-            self.nlp = spacy.load(SPACY_MODEL)
+            self.nlp = _load_spacy()
 
     def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
         """For each passage, given as (title, sentences), the questions its sentences answer, as written:

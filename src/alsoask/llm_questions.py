@@ -74,6 +74,7 @@ class LLMQuestionGenerator:
         params.model.path = str(assemble())
         params.n_ctx = 4096
         params.n_parallel = 1
+        params.swa_full = True  # a full-size sliding-window cache lets later calls reuse the few-shot prefix
         params.cpuparams.n_threads = self.threads
         params.cpuparams_batch.n_threads = self.threads
         params.verbosity = -1  # silences llama.cpp's load and request logs

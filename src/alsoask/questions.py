@@ -10,7 +10,7 @@ Three sources, in the order of preference when two questions are equivalent:
 Each question's answer is computed when the bank is built, so showing it costs no search. A found or
 generated question is kept only when a search for it ranks its own passage among the top
 `ROUND_TRIP` hits: that shows it is self-contained and answered there. Equivalent questions (the same
-words, the same answer span, or a cosine of at least `EQUIVALENT_COSINE` within a document) are
+words, the same answering sentence, or a cosine of at least `EQUIVALENT_COSINE` within a document) are
 merged, keeping the preferred source and then the shorter wording.
 """
 
@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-import numpy as np
-
 from alsoask.answer import Answerer, check_question
 from alsoask.errors import CorpusError, QuestionError
 from alsoask.generate import Generator, is_well_formed
 from alsoask.lexical import fold_accents
 from alsoask.schema import Answer
+from alsoask.split import Span
 from alsoask.store import BankQuestion, Store, StoredPassage
 
 SOURCES = ("imported", "found", "generated")  # preference order
@@ -125,14 +124,15 @@ def update_bank(
     for done, (text, count) in enumerate(imported, start=1):
         response = answerer.respond(text)
         if response.answer is not None:
-            bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response.answer, answerer)
+            candidate = Candidate(text, "imported", "imported", response.passage_id, count)
+            bank.add(candidate, response.answer, response.answer_span, answerer)
         if done % REPORT_EVERY == 0:
             report("answering questions", done, total)
     for done, candidate in enumerate(candidates, start=len(imported) + 1):
         if not bank.has_text(candidate.text):
-            answer = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
-            if answer is not None:
-                bank.add(candidate, answer, answerer)
+            found = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
+            if found is not None:
+                bank.add(candidate, *found, answerer)
         if done % REPORT_EVERY == 0 or done == total:
             report("answering questions", done, total)
     store.add_questions(bank.added)
@@ -163,10 +163,10 @@ class _Bank:
     def has_text(self, text: str) -> bool:
         return normalize_question(text) in self.texts
 
-    def add(self, candidate: Candidate, answer: Answer, answerer: Answerer) -> None:
+    def add(self, candidate: Candidate, answer: Answer, span: Span, answerer: Answerer) -> None:
         vector = answerer.sentence_embedder.encode_queries([candidate.text])[0]
         same_doc = self._doc_questions(answer.doc_id)
-        equivalent = [q for q in same_doc if _equivalent(q, answer, vector)]
+        equivalent = [q for q in same_doc if q.span == span or float(q.vector @ vector) >= EQUIVALENT_COSINE]
         if candidate.source == "imported":
             stored = [q for q in equivalent if q.id >= 0 and q.source != "imported"]
             self.store.delete_questions(q.id for q in stored)
@@ -174,7 +174,15 @@ class _Bank:
         elif equivalent or self.has_text(candidate.text):
             return
         question = BankQuestion(
-            -1, candidate.passage_id, candidate.text, candidate.source, candidate.kind, candidate.count, answer, vector
+            -1,
+            candidate.passage_id,
+            candidate.text,
+            candidate.source,
+            candidate.kind,
+            candidate.count,
+            answer,
+            span,
+            vector,
         )
         self.added.append(question)
         same_doc.append(question)
@@ -185,11 +193,6 @@ class _Bank:
             passages = self.store.passage_ids([doc_id])
             self.by_doc[doc_id] = self.store.questions_of_passages(passages)
         return self.by_doc[doc_id]
-
-
-def _equivalent(question: BankQuestion, answer: Answer, vector: np.ndarray) -> bool:
-    same_span = (question.answer.start, question.answer.end) == (answer.start, answer.end)
-    return same_span or float(question.vector @ vector) >= EQUIVALENT_COSINE
 
 
 def import_questions(store: Store, path: Path) -> int:

@@ -44,6 +44,8 @@ CREATE TABLE IF NOT EXISTS questions (
     kind TEXT NOT NULL,
     count INTEGER NOT NULL,
     answer TEXT NOT NULL,
+    span_start INTEGER NOT NULL,
+    span_end INTEGER NOT NULL,
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS questions_passage ON questions(passage_id);
@@ -73,6 +75,7 @@ class BankQuestion:
     kind: str
     count: int  # how often users asked it (imported search logs), else 0
     answer: Answer
+    span: Span  # the sentence that answers it, in document offsets: one answer span, one question
     vector: np.ndarray  # in the sentence embedder's space
 
     @property
@@ -238,9 +241,10 @@ class Store:
 
     def add_questions(self, questions: Iterable[BankQuestion]) -> None:
         self.db.executemany(
-            "INSERT INTO questions(passage_id, text, source, kind, count, answer, vector) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO questions(passage_id, text, source, kind, count, answer, span_start, span_end, vector) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                (q.passage_id, q.text, q.source, q.kind, q.count, q.answer.model_dump_json(), _blob(q.vector))
+                (q.passage_id, q.text, q.source, q.kind, q.count, q.answer.model_dump_json(), *q.span, _blob(q.vector))
                 for q in questions
             ),
         )
@@ -250,9 +254,12 @@ class Store:
 
     def questions(self, where: str = "", params: Iterable = ()) -> list[BankQuestion]:
         """Bank questions matching an SQL condition on the `questions` table (all when empty)."""
-        sql = f"SELECT id, passage_id, text, source, kind, count, answer, vector FROM questions {where} ORDER BY id"
+        sql = (
+            "SELECT id, passage_id, text, source, kind, count, answer, span_start, span_end, vector "
+            f"FROM questions {where} ORDER BY id"
+        )
         return [
-            BankQuestion(r[0], r[1], r[2], r[3], r[4], r[5], Answer.model_validate_json(r[6]), _vector(r[7]))
+            BankQuestion(*r[:6], Answer.model_validate_json(r[6]), (r[7], r[8]), _vector(r[9]))
             for r in self.db.execute(sql, list(params))
         ]
 
