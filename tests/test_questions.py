@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from alsoask import Engine, build_index
-from alsoask.errors import CorpusError
+from alsoask.errors import AlsoaskError, CorpusError
 from alsoask.generate import QuestionGenerator, is_well_formed
 from alsoask.index import add_questions
 from alsoask.questions import find_faq_questions, read_question_list
@@ -171,3 +171,28 @@ def test_equivalent_questions_are_merged_keeping_the_found_wording(tmp_path):
     assert [(t, s) for t, s, _ in rows if "independence" in t] == [
         ("When did Kosovo declare independence from Serbia?", "found")
     ]
+
+
+def test_an_unknown_generator_is_refused_before_anything_is_read(tmp_path):
+    with pytest.raises(AlsoaskError, match="unknown question generator"):
+        build_index([tmp_path / "missing"], tmp_path / "index", generator="gpt")
+    assert not (tmp_path / "index").exists()
+
+
+def test_generator_none_keeps_found_questions_only(tmp_path):
+    folder = tmp_path / "index"
+    build_index([EXAMPLES], folder, generator="none")
+    assert {source for _, source, _ in bank(folder)} == {"found"}
+
+
+@pytest.mark.llm
+def test_llm_generator_writes_questions_the_bank_can_take(tmp_path):
+    corpus = write(
+        tmp_path / "c" / "kosovo.md",
+        "# Kosovo\n\nKosovo declared independence from Serbia on 17 February 2008. Serbia does not recognise "
+        "Kosovo's independence and still claims it as its Autonomous Province of Kosovo and Metohija.\n",
+    )
+    folder = tmp_path / "index"
+    report = build_index([corpus.parent], folder, generator="llm")
+    assert report.questions >= 1
+    assert all(t.endswith("?") and is_well_formed(t) for t, _, _ in bank(folder))

