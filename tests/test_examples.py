@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from alsoask import Engine, build_index
+from alsoask.index import add_questions
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "helpdesk"
 
@@ -35,3 +36,13 @@ def test_faq_headings_lead_to_the_answer_that_follows_them(helpdesk, question, d
 
 def test_an_unrelated_question_gets_no_answer(helpdesk):
     assert helpdesk.ask("What is the capital of France?").answer is None
+
+
+def test_the_sample_search_log_imports_what_the_help_centre_answers(tmp_path):
+    folder = tmp_path / "index"
+    build_index([EXAMPLES], folder)
+    imported, answered = add_questions(EXAMPLES.parent / "search-log.csv", folder)
+    assert imported == 4 and 1 <= answered < 4  # "what is the meaning of life" is not answered
+    with Engine(folder) as engine:
+        related = engine.ask("Which payment methods do you accept?").related
+    assert "when are invoices sent" in [r.question for r in related]
