@@ -42,7 +42,7 @@ class Engine:
             raise
         sentences = self.embedder if self.embedder.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
         self.answerer = Answerer(self.reader, self.embedder, sentences, settings)
-        self.finder = RelatedFinder(self.reader, related)
+        self.finder = RelatedFinder(self.answerer, related)
 
     def ask(self, question: str) -> AskResult:
         """The featured answer for `question` (None when the corpus does not answer it) and the
@@ -55,7 +55,7 @@ class Engine:
         started = time.perf_counter()
         question = check_question(question)
         response = self.answerer.respond(question)
-        found = self.finder.find(response, response.answer, set(), self.finder.settings.top)
+        found = self.finder.after_answer(response, set(), self.finder.settings.top)
         result = AskResult(
             question=question,
             answer=response.answer,
@@ -67,15 +67,17 @@ class Engine:
     def related(self, question: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """The questions to show after `question`, none of them in `shown` (ids) or equivalent to one."""
         response = self.answerer.respond(check_question(question))
-        found = self.finder.find(response, response.answer, set(shown), k or self.finder.settings.top)
+        found = self.finder.after_answer(response, set(shown), k or self.finder.settings.top)
         return [_related(q) for q in found.questions]
 
     def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """Open the related question `node_id`: the 2-3 questions it reveals, none in `shown` (the ids on
         the page already; `node_id` counts as shown). Unknown ids raise `QuestionError`."""
         node = self.question(node_id)
-        response = self.answerer.respond(node.question)
-        found = self.finder.find(response, node.answer, set(shown) | {node_id}, k or self.finder.settings.per_expansion)
+        query = self.answerer.query(node.question)
+        found = self.finder.after_question(
+            query, node.answer, set(shown) | {node_id}, k or self.finder.settings.per_expansion
+        )
         return [_related(q) for q in found.questions]
 
     def tree(self, question: str, depth: int = 2) -> TreeResult:

@@ -2,11 +2,12 @@
 
 For an asked (or opened) question:
 
-1. Candidates are the bank questions tied to the top reranked passages of its search, plus the
-   nearest bank questions by embedding.
+1. Candidates are the bank questions tied to the top passages of its search (reranked for an asked
+   question; retrieved only for an opened one, whose answer is stored), plus the nearest bank
+   questions by embedding.
 2. A candidate stays if it is on the same topic (it names one of the asked question's names, or its
-   title does, or it comes from a page with the title of the answer's page) and is not equivalent to the asked
-   question or to any question already shown (same words, same answer span, or cosine of at least
+   page does, or its page is the answer's page) and is not equivalent to the asked question or to any
+   question already shown (same words, same answer snippet, or cosine of at least
    `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
 3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
    passage, plus popularity from imported counts) and picked by maximal marginal relevance, so the
@@ -18,8 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alsoask.answer import Response, question_names
-from alsoask.index import IndexReader
+from alsoask.answer import Answerer, Query, Response, question_names
 from alsoask.lexical import tokenize
 from alsoask.questions import EQUIVALENT_COSINE, normalize_question
 from alsoask.schema import Answer
@@ -57,15 +57,31 @@ class Found:
 class RelatedFinder:
     """Picks related questions from the bank of an opened index."""
 
-    def __init__(self, reader: IndexReader, settings: RelatedSettings = RelatedSettings()):
-        self.reader = reader
+    def __init__(self, answerer: Answerer, settings: RelatedSettings = RelatedSettings()):
+        self.answerer = answerer
+        self.reader = answerer.reader
         self.settings = settings
 
-    def find(self, response: Response, featured: Answer | None, shown: set[str], k: int) -> "Found":
-        """Up to `k` bank questions to show after `response`'s question, none of them in `shown` (node
-        ids) or equivalent to a question there."""
-        query, settings, store = response.query, self.settings, self.reader.store
-        passage_rank = {r.passage.id: i for i, r in enumerate(response.ranked[: settings.passages])}
+    def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
+        """Related questions for an asked question, from the passages its search ranked."""
+        page = response.ranked[0].passage.title if response.ranked else None
+        passages = [r.passage.id for r in response.ranked]
+        return self.find(response.query, passages, response.answer, page, shown, k)
+
+    def after_question(self, query: Query, answer: Answer, shown: set[str], k: int) -> "Found":
+        """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
+        the passages (no sentence reranking), which keeps opening a node cheap."""
+        passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
+        return self.find(query, passages, answer, answer.title, shown, k)
+
+    def find(
+        self, query: Query, passages: list[int], featured: Answer | None, page: str | None, shown: set[str], k: int
+    ) -> "Found":
+        """Up to `k` bank questions to show after `query`'s question, none of them in `shown` (node ids)
+        or equivalent to a question there. `passages` are its best passages, best first; `featured` its
+        answer, if any; `page` the title of the page it is about."""
+        settings, store = self.settings, self.reader.store
+        passage_rank = {p: i for i, p in enumerate(passages[: settings.passages])}
         nearest = self._nearest(query.sentence_vector)
         candidates = store.questions_of_passages(list(passage_rank))
         candidates += store.questions_by_id([i for i in nearest if i not in {c.id for c in candidates}])
@@ -76,9 +92,9 @@ class RelatedFinder:
         if featured is not None:
             spans.add((featured.doc_id, featured.start, featured.end))
         topic = main_terms(query.text, query.terms)
-        page = featured.title if featured else (response.ranked[0].passage.title if response.ranked else None)
+        about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])  # one call: bm25s has overhead per call
         pool, relevance, equivalent = [], [], set()
-        for candidate in candidates:
+        for candidate, words in zip(candidates, about, strict=True):
             if candidate.node_id in shown:
                 continue
             if (
@@ -88,7 +104,7 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if not self._on_topic(candidate, topic, page):
+            if not (candidate.answer.title == page or any(name <= set(words) for name in topic)):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.answer.start, candidate.answer.end))
@@ -109,13 +125,6 @@ class RelatedFinder:
         k = min(self.settings.nearest, len(ids))
         top = np.argpartition(-scores, k - 1)[:k]
         return [int(ids[i]) for i in top[np.argsort(-scores[top])]]
-
-    @staticmethod
-    def _on_topic(candidate: BankQuestion, topic: list[set[str]], page: str | None) -> bool:
-        if page is not None and candidate.answer.title == page:
-            return True  # about the page the answer comes from
-        words = set(tokenize([f"{candidate.text} {candidate.answer.title}"])[0])
-        return any(name <= words for name in topic)
 
     def _diverse(self, pool: list[BankQuestion], relevance: list[float], k: int) -> list[BankQuestion]:
         """Maximal marginal relevance: each pick trades relevance against similarity to earlier picks, and
