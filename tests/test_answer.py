@@ -90,3 +90,24 @@ def test_overlong_question_is_refused(engine):
 )
 def test_expected_answer_type(question, kind):
     assert expected_type(question) == kind
+
+
+def test_a_definition_question_is_answered_by_a_sentence_that_defines_the_name(tmp_path):
+    folder = tmp_path / "index"
+    docs = {
+        "squadron.md": "# 241st Squadron\n\n"
+        + " ".join(
+            f"In 1999, {n} controllers were deployed to Aviano in support of Operation Allied Force."
+            for n in range(2, 7)
+        ),
+        "war.md": "# War in 1999\n\nNATO began an air campaign called Operation Allied Force against Yugoslav "
+        "military forces in March 1999, to stop the ethnic cleansing in Kosovo.",
+    }
+    for name, text in docs.items():
+        write(tmp_path / "c" / name, text)
+    build_index([tmp_path / "c"], folder, generator="none")
+    with Engine(folder) as engine:
+        answer = engine.ask("What was Operation Allied Force?").answer
+    assert answer.doc_id == "war.md" and "air campaign" in answer.text
+    assert expected_type("What was Operation Allied Force?") == "definition"
+    assert expected_type("What is the capital of Serbia?") is None  # not a name: no definition wanted
