@@ -5,11 +5,13 @@ For an asked (or opened) question:
 1. Candidates are the bank questions tied to the top passages of its search (reranked for an asked
    question; retrieved only for an opened one, whose answer is stored), plus the nearest bank
    questions by embedding.
-2. A candidate stays if it is on the same topic (it or its page names the question's main entity, the
-   rarest name in the question; a question without names accepts its highest-IDF term or the answer's
-   page) and is not equivalent to the asked question or to any question already shown (same words,
-   same answer snippet, or cosine of at least `EQUIVALENT_COSINE`). Bank questions are answerable by
-   construction.
+2. A candidate stays if it is on the same topic: it, its page or its answer names the question's main
+   entity (the rarest name in the question, or its highest-IDF term when it has none), or it comes
+   from the question's topic page (its answer's page, if that page holds two of its top passages or its
+   title shares a term with it). A question about Kosovo answered from "Foreign relations of Romania"
+   does not bring up questions about Romania. It must also not be equivalent to the asked question or
+   to any question already shown (same words, same answer snippet, or cosine of at least
+   `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
 3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
    passage, plus popularity from imported counts) and picked by maximal marginal relevance, so the
    questions shown are not four wordings of one.
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from alsoask.answer import Answerer, Query, Response, question_names
+from alsoask.answer import Answerer, Query, Response
 from alsoask.lexical import tokenize
 from alsoask.questions import EQUIVALENT_COSINE, normalize_question
 from alsoask.schema import Answer
@@ -35,19 +37,21 @@ class RelatedSettings:
     per_expansion: int = 3  # revealed when a question is opened
     passages: int = 10  # top reranked passages whose bank questions are candidates
     nearest: int = 100  # nearest bank questions by embedding, added to the candidates
+    topic_passages: int = 5  # the answer's page is the topic page if it holds two of these top passages
     passage_weight: float = 0.3  # bonus for a question tied to a top passage, divided by its rank
     popularity_weight: float = 0.05  # times log(1 + count) of an imported question
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
 
 
-def main_entity(question: str, terms: dict[str, float]) -> tuple[set[str], bool]:
-    """What the question is about, as stemmed tokens, and whether it is a name: of the names in it
-    ("Kosovo", "the United Nations") the rarest in the corpus, the most specific; without names, its
-    highest-IDF term."""
-    names = [set(t) for t in tokenize(question_names(question)) if t]
+def main_entities(query: Query, most: int = 1) -> list[set[str]]:
+    """What the question is about, as stemmed tokens: the `most` rarest names in it ("Kosovo", "the
+    United Nations"), the most specific; without names, its highest-IDF term. Asking for two names
+    left most Kosovo questions with no related question at all."""
+    terms = query.terms
+    names = sorted((set(n.split()) for n in query.names), key=lambda n: -max(terms.get(t, 0.0) for t in n))
     if names:
-        return max(names, key=lambda name: max(terms.get(t, 0.0) for t in name)), True
-    return ({max(terms, key=terms.get)} if terms else set()), False
+        return names[:most]
+    return [{max(terms, key=terms.get)}] if terms else []
 
 
 @dataclass(frozen=True)
@@ -65,16 +69,24 @@ class RelatedFinder:
         self.settings = settings
 
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
-        """Related questions for an asked question, from the passages its search ranked."""
-        page = response.ranked[0].passage.title if response.ranked else None
+        """Related questions for an asked question, from the passages its search ranked. Its topic page
+        is its answer's page, when that page also holds another of the top passages or its title shares
+        a term with the question (an answer found on a page about something else is no topic)."""
+        page = response.answer.title if response.answer else None
+        top = [r.passage.title for r in response.ranked[: self.settings.topic_passages]]
+        if page is not None and top.count(page) < 2 and not set(tokenize([page])[0]) & response.query.terms.keys():
+            page = None
         passages = [r.passage.id for r in response.ranked]
         return self.find(response.query, passages, response.answer, page, shown, k)
 
     def after_question(self, query: Query, answer: Answer, shown: set[str], k: int) -> "Found":
         """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
-        the passages (no sentence reranking), which keeps opening a node cheap."""
+        the passages (no sentence reranking), which keeps opening a node cheap. Its topic page is its
+        answer's page when the question names that page or holds no name."""
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
-        return self.find(query, passages, answer, answer.title, shown, k)
+        names = {t for n in query.names for t in n.split()}
+        page = answer.title if not names or names & set(tokenize([answer.title])[0]) else None
+        return self.find(query, passages, answer, page, shown, k)
 
     def find(
         self, query: Query, passages: list[int], featured: Answer | None, page: str | None, shown: set[str], k: int
@@ -93,8 +105,9 @@ class RelatedFinder:
         spans = {(q.answer.doc_id, q.answer.start, q.answer.end) for q in shown_questions}
         if featured is not None:
             spans.add((featured.doc_id, featured.start, featured.end))
-        entity, named = main_entity(query.text, query.terms)
-        about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])  # one call: bm25s has overhead per call
+        entities = main_entities(query)
+        # what each candidate is about: its words, its page and its answer (one call: bm25s has overhead per call)
+        about = tokenize([f"{c.text} {c.answer.title} {c.answer.text}" for c in candidates])
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
             if candidate.node_id in shown:
@@ -106,7 +119,7 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if not (entity <= set(words) or (not named and candidate.answer.title == page)):
+            if not (all(e <= set(words) for e in entities) or candidate.answer.title == page):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.answer.start, candidate.answer.end))
