@@ -5,13 +5,13 @@ For an asked (or opened) question:
 1. Candidates are the bank questions tied to the top passages of its search (reranked for an asked
    question; retrieved only for an opened one, whose answer is stored), plus the nearest bank
    questions by embedding.
-2. A candidate stays if it is on the same topic: it, its page or its answer names the question's main
-   entity (the rarest name in the question, or its highest-IDF term when it has none), or it comes
-   from the question's topic page (its answer's page, if that page holds two of its top passages or its
-   title shares a term with it). A question about Kosovo answered from "Foreign relations of Romania"
-   does not bring up questions about Romania. It must also not be equivalent to the asked question or
-   to any question already shown (same words, same answer snippet, or cosine of at least
-   `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
+2. A candidate stays if it is on the same topic: it or its page names the question's main entity
+   (the rarest name in the question, or its highest-IDF term when it has none), or it comes from the
+   question's topic page (its answer's page, if the question names nothing, or that page holds two of
+   its top passages, or its title shares a term with it). A question about Kosovo answered from
+   "Foreign relations of Romania" does not bring up questions about Romania. It must also not be
+   equivalent to the asked question or to any question already shown (same words, same answer
+   snippet, or cosine of at least `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
 3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
    passage, plus popularity from imported counts) and picked by maximal marginal relevance, so the
    questions shown are not four wordings of one.
@@ -70,12 +70,14 @@ class RelatedFinder:
 
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
         """Related questions for an asked question, from the passages its search ranked. Its topic page
-        is its answer's page, when that page also holds another of the top passages or its title shares
-        a term with the question (an answer found on a page about something else is no topic)."""
+        is its answer's page when the question names nothing, or that page holds another of the top
+        passages, or its title shares a term with the question (an answer found on a page about
+        something else is no topic)."""
         page = response.answer.title if response.answer else None
         top = [r.passage.title for r in response.ranked[: self.settings.topic_passages]]
-        if page is not None and top.count(page) < 2 and not set(tokenize([page])[0]) & response.query.terms.keys():
-            page = None
+        terms = response.query.terms.keys()
+        about_page = not response.query.names or top.count(page) >= 2 or set(tokenize([page or ""])[0]) & terms
+        page = page if about_page else None
         passages = [r.passage.id for r in response.ranked]
         return self.find(response.query, passages, response.answer, page, shown, k)
 
@@ -106,8 +108,9 @@ class RelatedFinder:
         if featured is not None:
             spans.add((featured.doc_id, featured.start, featured.end))
         entities = main_entities(query)
-        # what each candidate is about: its words, its page and its answer (one call: bm25s has overhead per call)
-        about = tokenize([f"{c.text} {c.answer.title} {c.answer.text}" for c in candidates])
+        # what each candidate is about: its words and its page (its answer may mention much else); one
+        # call, as bm25s has an overhead per call
+        about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
             if candidate.node_id in shown:
