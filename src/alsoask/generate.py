@@ -162,7 +162,8 @@ def questions_from(sent) -> list[tuple[str, str]]:
     if root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and attr is not None and not negated:
         who = subject.ent_type_ == "PERSON"
         wh = "Who" if who else "What"
-        out.append(("who" if who else "what", f"{wh} {root.text.lower()} {subj}?"))
+        if subject.pos_ == "PROPN":  # "What is Kosovo?"; never "What is the north border with Serbia?"
+            out.append(("who" if who else "what", f"{wh} {root.text.lower()} {subj}?"))
         role = _role(attr)
         if role:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"
             actor = subject.ent_type_ in ("PERSON", "ORG", "NORP")
@@ -291,6 +292,7 @@ def _stands_alone(subject) -> bool:
         and not any(t.ent_type_ == "DATE" for t in words)
         and not (len(words) > 1 and "".join(t.text for t in words).isupper())  # a shouted heading
         and _has_name(subject)
+        and any(t.text[:1].isupper() for t in words[1:] or words)  # a name is capitalised ("the id" is not)
     )
 
 
