@@ -77,6 +77,7 @@ def test_generator_never_writes_a_question_that_needs_context(generator, sentenc
         ("What did the country export?", False),
         ("Kosovo declared independence.", False),
         ("When did (Kosovo declare independence?", False),
+        ("Did the Ottomans capture Nicaea, , Victory at the Battle of Kosovo?", False),
     ],
 )
 def test_well_formed_check(question, ok):

@@ -83,7 +83,7 @@ def is_well_formed(question: str) -> bool:
         and question.count('"') % 2 == 0
         and not _POINTING.search(question)
         and not _VAGUE.search(question)
-        and not re.search(r"[;:\[\]{}|]", question)
+        and not re.search(r"[;:\[\]{}|]|,\s*,", question)  # ", ," is a list item lost in the parse
     )
 
 
