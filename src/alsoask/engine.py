@@ -73,11 +73,9 @@ class Engine:
     def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """Open the related question `node_id`: the 2-3 questions it reveals, none in `shown` (the ids on
         the page already; `node_id` counts as shown). Unknown ids raise `QuestionError`."""
-        node = self.question(node_id)
-        query = self.answerer.query(node.question)
-        found = self.finder.after_question(
-            query, node.answer, set(shown) | {node_id}, k or self.finder.settings.per_expansion
-        )
+        node = self._bank_question(node_id)
+        query = self.answerer.query(node.text)
+        found = self.finder.after_question(node, query, set(shown) | {node_id}, k or self.finder.settings.per_expansion)
         return [_related(q) for q in found.questions]
 
     def tree(self, question: str, depth: int = 2) -> TreeResult:
@@ -86,10 +84,13 @@ class Engine:
 
     def question(self, node_id: str) -> RelatedQuestion:
         """A bank question by id, with its stored answer."""
+        return _related(self._bank_question(node_id))
+
+    def _bank_question(self, node_id: str) -> BankQuestion:
         found = self.reader.store.questions_by_id([int(node_id[1:])]) if re.fullmatch(r"q\d+", node_id) else []
         if not found:
             raise QuestionError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
-        return _related(found[0])
+        return found[0]
 
     def document(self, doc_id: str) -> Document | None:
         return self.reader.store.document(doc_id)

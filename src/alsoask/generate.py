@@ -155,7 +155,7 @@ def questions_from(sent) -> list[tuple[str, str]]:
     subject = _child(root, ("nsubj", "nsubjpass"))
     if subject is None or not _stands_alone(subject):
         return []
-    subj = _phrase(subject.subtree)
+    subj = _phrase(_unbracketed(subject))
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
     attr = _child(root, ("attr",))
@@ -233,7 +233,7 @@ _CLAUSES = ("relcl", "acl", "advcl", "appos", "parataxis", "ccomp")
 
 
 def _has_name(token) -> bool:
-    return any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in token.subtree)
+    return any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in _unbracketed(token))
 
 
 def _tense_aux(root) -> str | None:
@@ -280,10 +280,22 @@ def _is_actor(subject) -> bool:
     return subject.ent_type_ in ("PERSON", "ORG", "NORP") or (subject.pos_ == "PROPN" and not subject.ent_type_)
 
 
+def _unbracketed(token) -> list:
+    """A phrase's tokens without bracketed asides: "Napoleon Bonaparte (born …; 1769 – 1821)" is
+    "Napoleon Bonaparte", as in most encyclopedia first sentences."""
+    words, depth = [], 0
+    for t in token.subtree:
+        depth += t.text == "("
+        if depth == 0:
+            words.append(t)
+        depth -= t.text == ")" and depth > 0
+    return words
+
+
 def _stands_alone(subject) -> bool:
     """A subject a question can name without context: a phrase of at most 8 words holding a name, with
     no pronoun, no pointing word and no comma ("the university" or "the final judgment" need context)."""
-    words = list(subject.subtree)
+    words = _unbracketed(subject)
     return (
         len(words) <= 8
         and not any(t.tag_ in _PRONOUN_TAGS or t.text in (",", "(", ")") for t in words)

@@ -25,7 +25,7 @@ import numpy as np
 from alsoask.answer import Answerer, Query, Response
 from alsoask.lexical import tokenize
 from alsoask.questions import EQUIVALENT_COSINE, normalize_question
-from alsoask.schema import Answer
+from alsoask.split import Span
 from alsoask.store import BankQuestion
 
 
@@ -79,23 +79,31 @@ class RelatedFinder:
         about_page = not response.query.names or top.count(page) >= 2 or set(tokenize([page or ""])[0]) & terms
         page = page if about_page else None
         passages = [r.passage.id for r in response.ranked]
-        return self.find(response.query, passages, response.answer, page, shown, k)
+        answered = (response.answer.doc_id, response.answer_span) if response.answer else None
+        return self.find(response.query, passages, answered, page, shown, k)
 
-    def after_question(self, query: Query, answer: Answer, shown: set[str], k: int) -> "Found":
+    def after_question(self, question: BankQuestion, query: Query, shown: set[str], k: int) -> "Found":
         """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
         the passages (no sentence reranking), which keeps opening a node cheap. Its topic page is its
         answer's page when the question names that page or holds no name."""
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
         names = {t for n in query.names for t in n.split()}
-        page = answer.title if not names or names & set(tokenize([answer.title])[0]) else None
-        return self.find(query, passages, answer, page, shown, k)
+        title = question.answer.title
+        page = title if not names or names & set(tokenize([title])[0]) else None
+        return self.find(query, passages, (question.answer.doc_id, question.span), page, shown, k)
 
     def find(
-        self, query: Query, passages: list[int], featured: Answer | None, page: str | None, shown: set[str], k: int
+        self,
+        query: Query,
+        passages: list[int],
+        answered: tuple[str, Span] | None,
+        page: str | None,
+        shown: set[str],
+        k: int,
     ) -> "Found":
         """Up to `k` bank questions to show after `query`'s question, none of them in `shown` (node ids)
-        or equivalent to a question there. `passages` are its best passages, best first; `featured` its
-        answer, if any; `page` the title of the page it is about."""
+        or equivalent to a question there. `passages` are its best passages, best first; `answered` the
+        document and sentence span of its answer, if any; `page` the title of the page it is about."""
         settings, store = self.settings, self.reader.store
         passage_rank = {p: i for i, p in enumerate(passages[: settings.passages])}
         nearest = self._nearest(query.sentence_vector)
@@ -104,9 +112,9 @@ class RelatedFinder:
         shown_questions = store.questions_by_id([int(s[1:]) for s in shown if s[1:].isdigit()])
         taken = [q.vector for q in shown_questions] + [query.sentence_vector]
         texts = {normalize_question(q.text) for q in shown_questions} | {normalize_question(query.text)}
-        spans = {(q.answer.doc_id, q.answer.start, q.answer.end) for q in shown_questions}
-        if featured is not None:
-            spans.add((featured.doc_id, featured.start, featured.end))
+        spans = {(q.answer.doc_id, q.span) for q in shown_questions}  # answering sentences
+        if answered is not None:
+            spans.add(answered)
         entities = main_entities(query)
         # what each candidate is about: its words and its page (its answer may mention much else); one
         # call, as bm25s has an overhead per call
@@ -117,7 +125,7 @@ class RelatedFinder:
                 continue
             if (
                 normalize_question(candidate.text) in texts
-                or (candidate.answer.doc_id, candidate.answer.start, candidate.answer.end) in spans
+                or (candidate.answer.doc_id, candidate.span) in spans
                 or max(float(candidate.vector @ v) for v in taken) >= EQUIVALENT_COSINE
             ):
                 equivalent.add(candidate.node_id)
@@ -125,7 +133,7 @@ class RelatedFinder:
             if not (all(e <= set(words) for e in entities) or candidate.answer.title == page):
                 continue
             texts.add(normalize_question(candidate.text))
-            spans.add((candidate.answer.doc_id, candidate.answer.start, candidate.answer.end))
+            spans.add((candidate.answer.doc_id, candidate.span))
             rank = passage_rank.get(candidate.passage_id)
             relevance.append(
                 float(candidate.vector @ query.sentence_vector)
