@@ -168,9 +168,9 @@ class _Bank:
         same_doc = self._doc_questions(answer.doc_id)
         equivalent = [q for q in same_doc if q.span == span or float(q.vector @ vector) >= EQUIVALENT_COSINE]
         if candidate.source == "imported":
-            stored = [q for q in equivalent if q.id >= 0 and q.source != "imported"]
-            self.store.delete_questions(q.id for q in stored)
-            same_doc[:] = [q for q in same_doc if q not in stored]
+            stored = {q.id for q in equivalent if q.id >= 0 and q.source != "imported"}
+            self.store.delete_questions(stored)
+            same_doc[:] = [q for q in same_doc if q.id not in stored]
         elif equivalent or self.has_text(candidate.text):
             return
         question = BankQuestion(
