@@ -39,6 +39,7 @@ def test_ask_shows_four_answered_related_questions(engine):
 def test_expansion_reveals_new_questions_only(engine):
     top = engine.ask(QUESTION).related
     shown = {r.id for r in top}
+    assert engine.question(top[0].id) == top[0]  # a node can be fetched again by its id
     opened = engine.expand(top[0].id, shown)
     assert 2 <= len(opened) <= 3
     assert not {o.id for o in opened} & shown
