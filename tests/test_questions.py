@@ -62,6 +62,7 @@ def test_generator_writes_the_question_a_reader_would_type(generator, sentence, 
         "It declared independence on 17 February 2008.",
         "The country declared independence on 17 February 2008.",  # "the country": which one?
         "This war ended in June 1999 with the Kumanovo Agreement.",
+        "(The Republic of Kosovo) is a country in the Balkans.",  # a subject all in brackets: once a crash
     ],
 )
 def test_generator_never_writes_a_question_that_needs_context(generator, sentence):

@@ -297,7 +297,7 @@ def _stands_alone(subject) -> bool:
     no pronoun, no pointing word and no comma ("the university" or "the final judgment" need context)."""
     words = _unbracketed(subject)
     return (
-        len(words) <= 8
+        0 < len(words) <= 8
         and not any(t.tag_ in _PRONOUN_TAGS or t.text in (",", "(", ")") for t in words)
         and not _POINTING.search(" ".join(t.text for t in words))
         and words[0].text[0].isalnum()
