@@ -11,13 +11,14 @@ Rules over the dependency parse of one sentence at a time (`en_core_web_sm`, pac
 | "Pristina is located in the north-east …"       | "Where is Pristina located?"              |
 | "Russia opposed the declaration because …"      | "Why did Russia oppose the declaration?"  |
 | "Serbia does not recognise Kosovo's …"          | "Does Serbia recognise Kosovo's …?"       |
-| "Lazar led an army of … 12,000 men"             | "How many men did Lazar lead?"             |
+| "Armenia sent 34 peace keepers to Kosovo"       | "How many peace keepers did Armenia send …?" |
 | "NATO launched the bombing … (ORG subject)"     | "Who launched the bombing …?"             |
 
 A rule only fires when the subject is a name or a noun phrase that stands on its own: never a pronoun
 ("he", "it") or a phrase pointing back ("this war"), so every question is self-contained. Parsing is
-the cost (about 5,000 words a second on one core), so only `sentences_per_passage` sentences with a
-cue for some rule are parsed.
+the cost (about 5,000 words a second on one core), so only `sentences_per_passage` sentences of each
+passage are parsed, those with a cue for some rule (a name near the start and "is", "was", a number or
+a date) first.
 """
 
 import re
