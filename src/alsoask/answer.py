@@ -267,11 +267,10 @@ class Answerer:
             return Response(query, ranked, None)
         return Response(query, ranked, build_answer(ranked[0], set(query.terms), sure, self.settings.window_words))
 
-    def answer_in(self, question: str, passage_id: int, round_trip: int) -> tuple[Answer, Span] | None:
-        """The snippet answering a bank question from the passage it is tied to, and the span of the
-        sentence that answers it; None when a search for the question would not rank that passage among
-        its top `round_trip` hits, the round trip that shows the question is self-contained and really
-        answered there."""
+    def answer_in(self, question: str, passage_id: int, round_trip: int) -> "Response | None":
+        """The answer to a bank question from the passage it is tied to; None when a search for the
+        question would not rank that passage among its top `round_trip` hits, the round trip that shows
+        the question is self-contained and really answered there."""
         query = self.query(question)
         retrieval = self.retrieve(query, round_trip)
         if passage_id not in {h.passage_id for h in retrieval.hits}:
@@ -282,7 +281,7 @@ class Answerer:
         top = ranked[0]
         evidence = Evidence(top.score, top.passage_coverage, top.sentence_coverage, retrieval.dense_max)
         sure = calibration(self.reader.embedder_name).confidence(evidence)
-        return build_answer(top, set(query.terms), sure, self.settings.window_words), top.answer_span
+        return Response(query, ranked, build_answer(top, set(query.terms), sure, self.settings.window_words))
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

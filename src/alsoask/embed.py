@@ -100,6 +100,12 @@ def check_embedder_name(name: str) -> str:
     return name
 
 
+def sentence_embedder(model: Embedder) -> Embedder:
+    """The packaged static model, which scores sentences and embeds bank questions whatever the index
+    embedder: a transformer would take most of a second for the ~100 sentences of one question."""
+    return model if model.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
+
+
 def load_embedder(name: str = DEFAULT_EMBEDDER) -> Embedder:
     return EMBEDDERS[check_embedder_name(name)]()
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from alsoask.answer import Answerer, AnswerSettings, check_question
-from alsoask.embed import DEFAULT_EMBEDDER, load_embedder
+from alsoask.embed import load_embedder, sentence_embedder
 from alsoask.errors import QuestionError
 from alsoask.index import IndexReader
 from alsoask.related import RelatedFinder, RelatedSettings
@@ -40,8 +40,7 @@ class Engine:
         except BaseException:
             self.reader.store.close()
             raise
-        sentences = self.embedder if self.embedder.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
-        self.answerer = Answerer(self.reader, self.embedder, sentences, settings)
+        self.answerer = Answerer(self.reader, self.embedder, sentence_embedder(self.embedder), settings)
         self.finder = RelatedFinder(self.answerer, related)
 
     def ask(self, question: str) -> AskResult:

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from typing import Protocol
 
 from alsoask.answer import is_prose
@@ -90,7 +91,6 @@ def is_well_formed(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Generated:
-    sentence: int  # index of the source sentence in the passage
     question: str
     kind: str  # "what", "who", "when", "where", "why", "yes/no", "how many"
 
@@ -131,11 +131,11 @@ class QuestionGenerator:
         docs = iter(self.nlp.pipe(texts, batch_size=self.batch_size))
         for picks in chosen:
             found, seen = [], set()
-            for i in picks:
-                for kind, question in questions_from(next(docs)):
+            for doc in islice(docs, len(picks)):
+                for kind, question in questions_from(doc):
                     if question.lower() not in seen:
                         seen.add(question.lower())
-                        found.append(Generated(i, question, kind))
+                        found.append(Generated(question, kind))
             yield found
 
     def _choose(self, sentences: list[str]) -> list[int]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from alsoask.answer import Answerer, AnswerSettings
-from alsoask.embed import DEFAULT_EMBEDDER, Embedder, check_embedder_name, load_embedder
+from alsoask.embed import Embedder, check_embedder_name, load_embedder, sentence_embedder
 from alsoask.errors import CorpusError, IndexFolderError
 from alsoask.generate import DEFAULT_GENERATOR, Generator, load_generator
 from alsoask.ingest import Skipped, read_corpus
@@ -222,7 +222,7 @@ def _write_generation(
     partial.mkdir()
     _write_search_index(store, partial)
     reader = IndexReader.load(folder, store, partial)
-    answerer = Answerer(reader, model, _sentence_embedder(model), AnswerSettings())
+    answerer = Answerer(reader, model, sentence_embedder(model), AnswerSettings())
 
     def progress(stage: str, done: int, total: int) -> None:
         if on_progress:
@@ -235,11 +235,6 @@ def _write_generation(
     partial.rename(target)
     store.set_meta(generation=str(generation))
     return generation, added
-
-
-def _sentence_embedder(model: Embedder) -> Embedder:
-    """The packaged static model scores sentences and embeds questions, whatever the index embedder."""
-    return model if model.name == DEFAULT_EMBEDDER else load_embedder(DEFAULT_EMBEDDER)
 
 
 def _write_search_index(store: Store, partial: Path) -> None:

@@ -90,10 +90,10 @@ class LLMQuestionGenerator:
         self._server = xllamacpp.Server(params)
 
     def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
-        """The `alsoask.generate.Generator` interface: questions for each (title, sentences) passage. The
-        model reads the whole passage, so no question is tied to one sentence (-1)."""
+        """The `alsoask.generate.Generator` interface: questions for each (title, sentences) passage; the
+        model reads the whole passage at once."""
         for title, sentences in passages:
-            yield [Generated(-1, q, "llm") for q in self.questions(title, " ".join(sentences))]
+            yield [Generated(q, "llm") for q in self.questions(title, " ".join(sentences))]
 
     def questions(self, title: str, passage: str) -> list[str]:
         """Up to max_questions distinct questions, each stripped and ending with '?'."""

@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
-from alsoask.answer import Answerer, check_question
+from alsoask.answer import Answerer, Response, check_question
 from alsoask.errors import CorpusError, QuestionError
 from alsoask.generate import Generator, is_well_formed
 from alsoask.lexical import fold_accents
-from alsoask.schema import Answer
-from alsoask.split import Span
 from alsoask.store import BankQuestion, Store, StoredPassage
 
 SOURCES = ("imported", "found", "generated")  # preference order
@@ -124,15 +122,14 @@ def update_bank(
     for done, (text, count) in enumerate(imported, start=1):
         response = answerer.respond(text)
         if response.answer is not None:
-            candidate = Candidate(text, "imported", "imported", response.passage_id, count)
-            bank.add(candidate, response.answer, response.answer_span, answerer)
+            bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response)
         if done % REPORT_EVERY == 0:
             report("answering questions", done, total)
     for done, candidate in enumerate(candidates, start=len(imported) + 1):
         if not bank.has_text(candidate.text):
-            found = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
-            if found is not None:
-                bank.add(candidate, *found, answerer)
+            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
+            if response is not None:
+                bank.add(candidate, response)
         if done % REPORT_EVERY == 0 or done == total:
             report("answering questions", done, total)
     store.add_questions(bank.added)
@@ -163,8 +160,9 @@ class _Bank:
     def has_text(self, text: str) -> bool:
         return normalize_question(text) in self.texts
 
-    def add(self, candidate: Candidate, answer: Answer, span: Span, answerer: Answerer) -> None:
-        vector = answerer.sentence_embedder.encode_queries([candidate.text])[0]
+    def add(self, candidate: Candidate, response: Response) -> None:
+        """Add `candidate` with its answer, unless an equivalent is already in the bank."""
+        answer, span, vector = response.answer, response.answer_span, response.query.sentence_vector
         same_doc = self._doc_questions(answer.doc_id)
         equivalent = [q for q in same_doc if q.span == span or float(q.vector @ vector) >= EQUIVALENT_COSINE]
         if candidate.source == "imported":

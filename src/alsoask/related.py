@@ -43,15 +43,14 @@ class RelatedSettings:
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
 
 
-def main_entities(query: Query, most: int = 1) -> list[set[str]]:
-    """What the question is about, as stemmed tokens: the `most` rarest names in it ("Kosovo", "the
-    United Nations"), the most specific; without names, its highest-IDF term. Asking for two names
-    left most Kosovo questions with no related question at all."""
+def main_entity(query: Query) -> set[str]:
+    """What the question is about, as stemmed tokens: the rarest name in it ("Kosovo", "the United
+    Nations"), the most specific; without names, its highest-IDF term. (Asking for its two rarest
+    names left most Kosovo questions with no related question at all.)"""
     terms = query.terms
-    names = sorted((set(n.split()) for n in query.names), key=lambda n: -max(terms.get(t, 0.0) for t in n))
-    if names:
-        return names[:most]
-    return [{max(terms, key=terms.get)}] if terms else []
+    if query.names:
+        return max((set(n.split()) for n in query.names), key=lambda n: max(terms.get(t, 0.0) for t in n))
+    return {max(terms, key=terms.get)} if terms else set()
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ class RelatedFinder:
         spans = {(q.answer.doc_id, q.span) for q in shown_questions}  # answering sentences
         if answered is not None:
             spans.add(answered)
-        entities = main_entities(query)
+        entity = main_entity(query)
         # what each candidate is about: its words and its page (its answer may mention much else); one
         # call, as bm25s has an overhead per call
         about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])
@@ -130,7 +129,7 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if not (all(e <= set(words) for e in entities) or candidate.answer.title == page):
+            if not (entity <= set(words) or candidate.answer.title == page):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.span))
