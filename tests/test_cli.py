@@ -1,20 +1,12 @@
 """The CLI contract, run as a real subprocess the way a user runs it."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import write
+from .conftest import alsoask, write
 
 ANSWER_KEYS = {"text", "doc_id", "title", "url", "start", "end", "score"}
-
-
-def alsoask(*args, env_extra=None):
-    env = {**os.environ, "COLUMNS": "200", **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "alsoask", *map(str, args)], capture_output=True, text=True, env=env)
 
 
 def test_index_then_ask_json_contract(tmp_path):

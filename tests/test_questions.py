@@ -1,8 +1,6 @@
 """The question bank: generation, FAQ harvesting, imports, merging of equivalents, updates."""
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from alsoask.generate import QuestionGenerator, is_well_formed
 from alsoask.index import add_questions
 from alsoask.questions import find_faq_questions, read_question_list
 
-from .conftest import write
+from .conftest import alsoask, write
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "helpdesk"
 
@@ -139,11 +137,7 @@ def test_question_list_faults_are_clear(tmp_path):
 
 def test_cli_questions_add_reports_a_bad_file_in_one_line(helpdesk_index, tmp_path):
     bad = write(tmp_path / "bad.csv", "question,count\nA?,x\n")
-    run = subprocess.run(
-        [sys.executable, "-m", "alsoask", "questions", "add", str(bad), "--index", str(helpdesk_index)],
-        capture_output=True,
-        text=True,
-    )
+    run = alsoask("questions", "add", bad, "--index", helpdesk_index)
     assert run.returncode == 2
     assert run.stderr.strip().startswith("error:") and len(run.stderr.strip().splitlines()) == 1
 

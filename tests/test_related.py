@@ -1,8 +1,6 @@
 """Related questions, expansion without repeats, the tree, and answers on the right referent."""
 
 import json
-import subprocess
-import sys
 from itertools import combinations
 
 import numpy as np
@@ -10,10 +8,10 @@ import pytest
 
 from alsoask import Engine, build_index
 from alsoask.embed import load_embedder
-from alsoask.errors import QuestionError
+from alsoask.errors import NotFoundError
 from alsoask.questions import EQUIVALENT_COSINE, normalize_question
 
-from .conftest import SHARED
+from .conftest import SHARED, alsoask
 
 QUESTION = "How did Serbia react to Kosovo's declaration of independence?"
 
@@ -57,19 +55,15 @@ def test_tree_never_repeats_a_question(engine):
 
 
 def test_expanding_an_unknown_id_is_a_clear_error(engine):
-    with pytest.raises(QuestionError, match="no question with id"):
+    with pytest.raises(NotFoundError, match="no question with id"):
         engine.expand("q999999999")
-    with pytest.raises(QuestionError):
+    with pytest.raises(NotFoundError):
         engine.expand("not-an-id")
 
 
 def test_cli_tree_json_follows_the_contract(core_index):
-    run = subprocess.run(
-        [sys.executable, "-m", "alsoask", "tree", QUESTION, "--index", str(core_index), "--depth", "2", "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    run = alsoask("tree", QUESTION, "--index", core_index, "--depth", "2", "--json")
+    assert run.returncode == 0, run.stderr
     tree = json.loads(run.stdout)
     assert set(tree) == {"question", "answer", "nodes"}
     assert {n["depth"] for n in tree["nodes"]} == {1, 2}
@@ -79,12 +73,8 @@ def test_cli_tree_json_follows_the_contract(core_index):
 
 
 def test_cli_ask_prints_the_related_questions(core_index):
-    run = subprocess.run(
-        [sys.executable, "-m", "alsoask", "ask", QUESTION, "--index", str(core_index), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    run = alsoask("ask", QUESTION, "--index", core_index, "--json")
+    assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
     assert len(result["related"]) == 4 and all(r["id"].startswith("q") for r in result["related"])
 

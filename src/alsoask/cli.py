@@ -16,11 +16,13 @@ from alsoask.demo import CREDIT, QUESTIONS, demo_documents, demo_index_dir, drop
 from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
+from alsoask.export import FORMATS, export_tree
 from alsoask.generate import DEFAULT_GENERATOR
 from alsoask.index import IndexReport, add_questions, build_index, index_documents
 from alsoask.ingest import Skipped
 from alsoask.schema import Answer, AskResult, TreeNode, TreeResult
 from alsoask.store import DB_NAME
+from alsoask.tree import MAX_DEPTH
 
 app = typer.Typer(help="alsoask: a self-hosted 'People also ask' engine over your own documents.", no_args_is_help=True)
 out = Console(highlight=False)
@@ -73,7 +75,7 @@ def ask(
 def tree(
     question: Annotated[str, typer.Argument(help="The question.")],
     index: IndexOption,
-    depth: Annotated[int, typer.Option(min=1, max=5, help="Levels of related questions to open.")] = 2,
+    depth: Annotated[int, typer.Option(min=1, max=MAX_DEPTH, help="Levels of related questions to open.")] = 2,
     json: Annotated[bool, typer.Option("--json", help="Print the tree as one JSON object.")] = False,
     embedder: EmbedderOption = None,
 ) -> None:
@@ -84,6 +86,47 @@ def tree(
         print(result.model_dump_json())
     else:
         _print_tree(result)
+
+
+@app.command()
+def export(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    index: IndexOption,
+    format: Annotated[str, typer.Option("--format", "-f", help=f"One of: {', '.join(FORMATS)}.")] = "md",
+    depth: Annotated[int, typer.Option(min=1, max=MAX_DEPTH, help="Levels of related questions to open.")] = 2,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")] = None,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Export the answer and its tree of related questions as a FAQ page (md, html, jsonld) or a table
+    (csv, jsonl)."""
+    if format not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    with Engine(index, embedder) as engine:
+        text = export_tree(engine.tree(question, depth), format)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {escape(str(output))}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command()
+def serve(
+    index: IndexOption,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; the default is reachable from this machine only.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    embedder: EmbedderOption = None,
+) -> None:
+    """Serve the web page and the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from alsoask.server import create_app
+
+    with Engine(index, embedder) as engine:
+        err.print(f"Serving {escape(str(index))} on http://{host}:{port} (API docs at /docs; Ctrl+C stops)")
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
 
 
 questions_app = typer.Typer(help="Manage the question bank.", no_args_is_help=True)

@@ -16,12 +16,14 @@ from pathlib import Path
 
 from alsoask.answer import Answerer, AnswerSettings, check_question
 from alsoask.embed import load_embedder, sentence_embedder
-from alsoask.errors import QuestionError
+from alsoask.errors import LimitError, NotFoundError
 from alsoask.index import IndexReader
 from alsoask.related import RelatedFinder, RelatedSettings
-from alsoask.schema import AskResult, Document, RelatedQuestion, TreeResult
+from alsoask.schema import AskResult, Document, Health, RelatedQuestion, TreeResult
 from alsoask.store import BankQuestion
 from alsoask.tree import build_tree
+
+MAX_SHOWN = 500  # ids a page may pass as already shown; far more than anyone opens
 
 
 class Engine:
@@ -71,10 +73,13 @@ class Engine:
 
     def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """Open the related question `node_id`: the 2-3 questions it reveals, none in `shown` (the ids on
-        the page already; `node_id` counts as shown). Unknown ids raise `QuestionError`."""
+        the page already; `node_id` counts as shown). Unknown ids raise `NotFoundError`."""
+        shown = set(shown)
+        if len(shown) > MAX_SHOWN:
+            raise LimitError(f"{len(shown)} shown ids; the limit is {MAX_SHOWN}")
         node = self._bank_question(node_id)
         query = self.answerer.query(node.text)
-        found = self.finder.after_question(node, query, set(shown) | {node_id}, k or self.finder.settings.per_expansion)
+        found = self.finder.after_question(node, query, shown | {node_id}, k or self.finder.settings.per_expansion)
         return [_related(q) for q in found.questions]
 
     def tree(self, question: str, depth: int = 2) -> TreeResult:
@@ -88,11 +93,20 @@ class Engine:
     def _bank_question(self, node_id: str) -> BankQuestion:
         found = self.reader.store.questions_by_id([int(node_id[1:])]) if re.fullmatch(r"q\d+", node_id) else []
         if not found:
-            raise QuestionError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
+            raise NotFoundError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
         return found[0]
 
-    def document(self, doc_id: str) -> Document | None:
-        return self.reader.store.document(doc_id)
+    def document(self, doc_id: str) -> Document:
+        """A whole indexed document, so a cited span can be shown in context."""
+        found = self.reader.store.document(doc_id)
+        if found is None:
+            raise NotFoundError(f"no document with id {doc_id!r} in this index")
+        return found
+
+    def health(self) -> Health:
+        """Counts that prove the index opens and answers queries."""
+        store = self.reader.store
+        return Health(status="ok", documents=store.count("documents"), questions=store.count("questions"))
 
     def close(self) -> None:
         self.reader.store.close()

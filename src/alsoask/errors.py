@@ -15,3 +15,11 @@ class QuestionError(AlsoaskError):
 
 class CorpusError(AlsoaskError):
     """A corpus path does not exist or holds nothing readable."""
+
+
+class NotFoundError(AlsoaskError):
+    """No question or document with that id in this index (HTTP 404)."""
+
+
+class LimitError(AlsoaskError):
+    """A request over one of the engine's limits: too many shown ids, too deep a tree."""

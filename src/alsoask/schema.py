@@ -54,3 +54,22 @@ class TreeResult(BaseModel):
     question: str
     answer: Answer | None
     nodes: list[TreeNode]
+
+
+class Expansion(BaseModel):
+    """What opening a related question reveals (`GET /api/expand`): 2-3 questions not shown yet."""
+
+    id: str
+    related: list[RelatedQuestion]
+
+
+class Health(BaseModel):
+    status: str
+    documents: int
+    questions: int
+
+
+class ErrorMessage(BaseModel):
+    """Every HTTP error: one line saying what was wrong."""
+
+    error: str

@@ -2,14 +2,17 @@
 when opened, down to a depth. Expansion is stateless (the caller passes every id already shown), so
 a web page or an export walks the same tree the CLI prints."""
 
+from alsoask.errors import LimitError
 from alsoask.schema import RelatedQuestion, TreeNode, TreeResult
+
+MAX_DEPTH = 5  # each level multiplies the work by about three
 
 
 def build_tree(engine, question: str, depth: int) -> TreeResult:
     """Breadth first: depth 1 is the related questions under the answer, each further level the
     questions revealed by opening every node of the level above. A question appears once."""
-    if depth < 1:
-        raise ValueError("depth must be at least 1")
+    if not 1 <= depth <= MAX_DEPTH:
+        raise LimitError(f"the tree depth is {depth}; it must be between 1 and {MAX_DEPTH}")
     result, equivalent = engine.ask_with_equivalents(question)
     nodes = [_node(r, None, 1) for r in result.related]
     shown = {n.id for n in nodes} | equivalent

@@ -1,0 +1,143 @@
+"""The HTTP surface: a JSON API and the web page, both thin calls to one `Engine`.
+
+app = create_app(Engine("my-index"))     # then: uvicorn.run(app, host="127.0.0.1", port=8000)
+
+Every error is JSON `{"error": "..."}` with a 4xx for the caller's faults (a bad question, an unknown
+id, a limit passed) and a bare 500 for anything else: no stack trace leaves the process.
+"""
+
+import logging
+from importlib.resources import files
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException
+
+from alsoask.answer import MAX_QUESTION_CHARS
+from alsoask.engine import MAX_SHOWN, Engine
+from alsoask.errors import AlsoaskError, LimitError, NotFoundError
+from alsoask.export import FORMATS, export_tree, templates
+from alsoask.schema import AskResult, Document, ErrorMessage, Expansion, Health, TreeResult
+from alsoask.tree import MAX_DEPTH
+
+log = logging.getLogger("alsoask.server")
+
+# The page's own script and styles only: corpus text can never run, even if escaping failed somewhere.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")  # /docs inlines its setup
+ERRORS = {400: {"model": ErrorMessage}, 404: {"model": ErrorMessage}, 422: {"model": ErrorMessage}}
+
+QuestionParam = Annotated[str, Query(description=f"The question, at most {MAX_QUESTION_CHARS} characters.")]
+ShownParam = Annotated[
+    str, Query(description=f"Comma-separated ids already on the page (at most {MAX_SHOWN}); none is returned again.")
+]
+DepthParam = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels of related questions to open.")]
+FormatParam = Annotated[Literal["md", "html", "jsonld", "csv", "jsonl"], Query(description="Export format.")]
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPIOffline(
+        title="alsoask",
+        summary="Cited answers and the questions people ask next, from your own documents.",
+        version="0.1.0",
+    )
+    app.mount("/static", StaticFiles(directory=str(files("alsoask") / "static")), name="static")
+    pages = Jinja2Templates(env=templates)
+    templates.globals["max_question_chars"] = MAX_QUESTION_CHARS
+
+    @app.get("/api/ask", response_model=AskResult, responses=ERRORS, tags=["api"])
+    def ask(q: QuestionParam) -> AskResult:
+        """The featured answer (null when the corpus does not answer) and 4 related questions;
+        the same object as `alsoask ask --json`."""
+        return engine.ask(q)
+
+    @app.get("/api/expand", response_model=Expansion, responses=ERRORS, tags=["api"])
+    def expand(id: Annotated[str, Query(description="A related question's id, e.g. q17.")], shown: ShownParam = ""):
+        """Open a related question: the 2-3 new questions it reveals, none of them in `shown`."""
+        return Expansion(id=id, related=engine.expand(id, _ids(shown)))
+
+    @app.get("/api/tree", response_model=TreeResult, responses=ERRORS, tags=["api"])
+    def tree(q: QuestionParam, depth: DepthParam = 2) -> TreeResult:
+        """The answer and its related questions, each opened down to `depth` levels."""
+        return engine.tree(q, depth)
+
+    @app.get(
+        "/api/export",
+        responses={**ERRORS, 200: {"content": {t: {} for t in FORMATS.values()}, "description": "The export."}},
+        response_class=Response,
+        tags=["api"],
+    )
+    def export(q: QuestionParam, format: FormatParam = "md", depth: DepthParam = 2) -> Response:
+        """The tree as a FAQ page (md, html, jsonld) or a table (csv, jsonl)."""
+        return Response(export_tree(engine.tree(q, depth), format), media_type=FORMATS[format])
+
+    @app.get("/api/doc/{doc_id:path}", response_model=Document, responses=ERRORS, tags=["api"])
+    def document(doc_id: Annotated[str, Path(description="A document id, as an answer's doc_id.")]) -> Document:
+        """A whole indexed document, so a cited span (`start`, `end`) can be shown in context."""
+        return engine.document(doc_id)
+
+    @app.get("/healthz", response_model=Health, tags=["api"])
+    def healthz() -> Health:
+        return engine.health()
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page(request: Request, q: str = ""):
+        context = {"q": q}
+        if q.strip():
+            try:
+                context["result"], context["equivalent"] = engine.ask_with_equivalents(q)
+            except AlsoaskError as exc:
+                context["error"] = str(exc)
+        return pages.TemplateResponse(request, "page.html", context, status_code=400 if "error" in context else 200)
+
+    @app.get("/fragments/expand", response_class=HTMLResponse, include_in_schema=False)
+    def expand_fragment(request: Request, id: str, shown: str = ""):
+        """The questions an opened one reveals, as page markup (the page's script appends it)."""
+        return pages.TemplateResponse(request, "questions.html", {"related": engine.expand(id, _ids(shown))})
+
+    @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
+    def document_page(request: Request, doc_id: str, start: int = 0, end: int = 0):
+        """A document with the cited span highlighted and scrolled into view."""
+        context = {"doc": engine.document(doc_id), "start": max(start, 0), "end": max(end, start, 0)}
+        return pages.TemplateResponse(request, "document.html", context)
+
+    @app.exception_handler(AlsoaskError)
+    def user_error(request: Request, exc: AlsoaskError) -> JSONResponse:
+        status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(exc, LimitError) else 400
+        return JSONResponse({"error": str(exc)}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'request'}: {e['msg']}" for e in exc.errors())
+        return JSONResponse({"error": problems}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error on %s", request.url.path)  # the trace stays in the server's log
+        return JSONResponse({"error": "internal error; the server log has the details"}, status_code=500)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path == "/docs" else PAGE_CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return app
+
+
+def _ids(shown: str) -> list[str]:
+    return [i for i in shown.split(",") if i]

@@ -1,0 +1,124 @@
+"""The HTTP API on a real uvicorn server (127.0.0.1, a free port) over the Kosovo core index."""
+
+import json
+
+import httpx
+import pytest
+
+from alsoask.answer import MAX_QUESTION_CHARS
+from alsoask.engine import MAX_SHOWN
+
+from .conftest import alsoask
+
+QUESTION = "Does Serbia recognize Kosovo?"
+
+
+@pytest.fixture(scope="module")
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=60) as client:
+        yield client
+
+
+def test_ask_returns_the_same_object_as_ask_json(api, core_index):
+    served = api.get("/api/ask", params={"q": QUESTION})
+    assert served.status_code == 200
+    cli = alsoask("ask", QUESTION, "--index", core_index, "--json")
+    assert cli.returncode == 0, cli.stderr
+    printed = json.loads(cli.stdout)
+    body = served.json()
+    assert set(body) == set(printed) == {"question", "answer", "related", "took_ms"}
+    body.pop("took_ms"), printed.pop("took_ms")
+    assert body == printed
+    assert body["answer"]["doc_id"] and len(body["related"]) == 4
+
+
+def test_expand_returns_two_or_three_new_questions(api):
+    related = api.get("/api/ask", params={"q": QUESTION}).json()["related"]
+    shown = [r["id"] for r in related]
+    opened = api.get("/api/expand", params={"id": shown[0], "shown": ",".join(shown)}).json()
+    assert opened["id"] == shown[0]
+    new = [r["id"] for r in opened["related"]]
+    assert 2 <= len(new) <= 3
+    assert not set(new) & set(shown) and len(set(new)) == len(new)
+    assert all(r["answer"]["text"] for r in opened["related"])
+
+
+def test_tree_respects_depth_and_never_repeats(api):
+    tree = api.get("/api/tree", params={"q": QUESTION, "depth": 2}).json()
+    ids = [n["id"] for n in tree["nodes"]]
+    assert len(ids) == len(set(ids)) > 4
+    assert {n["depth"] for n in tree["nodes"]} == {1, 2}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "media_type"),
+    [("md", "text/markdown"), ("html", "text/html"), ("jsonld", "application/ld+json"), ("csv", "text/csv")],
+)
+def test_export_endpoint_serves_each_format(api, fmt, media_type):
+    response = api.get("/api/export", params={"q": QUESTION, "format": fmt, "depth": 1})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    assert "Serbia" in response.text
+
+
+def test_export_jsonl_rows_match_the_tree(api):
+    rows = api.get("/api/export", params={"q": QUESTION, "format": "jsonl", "depth": 1}).text.splitlines()
+    tree = api.get("/api/tree", params={"q": QUESTION, "depth": 1}).json()
+    assert [json.loads(r)["question"] for r in rows] == [QUESTION] + [n["question"] for n in tree["nodes"]]
+
+
+def test_document_endpoint_shows_the_cited_span_in_context(api):
+    answer = api.get("/api/ask", params={"q": QUESTION}).json()["answer"]
+    document = api.get(f"/api/doc/{answer['doc_id']}").json()
+    assert document["id"] == answer["doc_id"] and document["title"] == answer["title"]
+    cited = document["text"][answer["start"] : answer["end"]]
+    assert cited.split()[:3] == answer["text"].lstrip("…").split()[:3]
+
+
+def test_healthz_counts_the_index(api, engine):
+    health = api.get("/healthz").json()
+    assert health == {"status": "ok", "documents": 33, "questions": engine.reader.store.count("questions")}
+    assert health["questions"] > 100
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "message"),
+    [
+        ("/api/ask", {"q": "   "}, 400, "empty"),
+        ("/api/ask", {"q": "x" * (MAX_QUESTION_CHARS + 1)}, 400, f"limit is {MAX_QUESTION_CHARS}"),
+        ("/api/ask", {}, 422, "q: Field required"),
+        ("/api/expand", {"id": "q999999999"}, 404, "no question with id"),
+        ("/api/expand", {"id": "../../etc/passwd"}, 404, "no question with id"),
+        ("/api/expand", {"id": "q1", "shown": ",".join(f"q{i}" for i in range(MAX_SHOWN + 1))}, 422, "limit is"),
+        ("/api/tree", {"q": QUESTION, "depth": 9}, 422, "depth"),
+        ("/api/tree", {"q": QUESTION, "depth": "deep"}, 422, "depth"),
+        ("/api/export", {"q": QUESTION, "format": "pdf"}, 422, "format"),
+        ("/api/doc/no-such-document", {}, 404, "no document with id"),
+        ("/no/such/page", {}, 404, "Not Found"),
+    ],
+)
+def test_caller_faults_get_a_json_4xx_with_a_message(api, path, params, status, message):
+    response = api.get(path, params=params)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert message in response.json()["error"]
+    assert "Traceback" not in response.text
+
+
+def test_openapi_docs_are_served_without_a_cdn(api):
+    schema = api.get("/openapi.json").json()
+    assert {"/api/ask", "/api/expand", "/api/tree", "/api/export", "/api/doc/{doc_id}", "/healthz"} <= set(
+        schema["paths"]
+    )
+    assert "AskResult" in schema["components"]["schemas"]
+    docs = api.get("/docs").text
+    assert "cdn" not in docs.lower() and "https://" not in docs
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        src = docs.split(asset)[0].rsplit('"', 1)[1] + asset
+        assert api.get(src).status_code == 200
+
+
+def test_pages_send_security_headers(api):
+    headers = api.get("/", params={"q": QUESTION}).headers
+    assert "script-src 'self';" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"

@@ -1,0 +1,187 @@
+"""The web page in a real browser: Debian's Chromium driven by Playwright, against the real server.
+
+Set ALSOASK_SCREENSHOT=docs/screenshot.png to save the page with an opened question (the README's picture).
+"""
+
+import json
+import os
+import shutil
+
+import httpx
+import pytest
+
+from alsoask import Engine, build_index
+from alsoask.server import create_app
+
+from .conftest import running_server, write
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+QUESTION = "Does Serbia recognize Kosovo?"
+
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM) and not os.environ.get("CI"),
+    reason="needs Debian's chromium (apt-get install chromium); CI installs it",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1000, "height": 1000})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
+    yield page
+    context.close()
+    assert not errors, f"the page raised or opened a dialog: {errors}"
+
+
+def ask(page, base_url: str, question: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("searchbox", name="Your question").fill(question)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=*")
+    page.wait_for_load_state()
+
+
+def shown_ids(page) -> list[str]:
+    return page.locator(".paa-item").evaluate_all("items => items.map(i => i.dataset.id)")
+
+
+def test_ask_open_a_question_and_follow_its_source(page, server_url):
+    api = httpx.Client(base_url=server_url, timeout=60)
+    expected = api.get("/api/ask", params={"q": QUESTION}).json()
+    ask(page, server_url, QUESTION)
+    assert "q=Does+Serbia+recognize+Kosovo%3F" in page.url, "the URL holds the query"
+    assert page.locator(".answer").inner_text() == expected["answer"]["text"]
+    source = page.locator(".featured .source-link")
+    assert source.inner_text() == expected["answer"]["title"]
+    assert source.get_attribute("href").startswith(f"/doc/{expected['answer']['doc_id']}?start=")
+
+    before = shown_ids(page)
+    assert before == [r["id"] for r in expected["related"]] and len(before) == 4
+    first = page.locator(".paa-q").first
+    first.click()
+    assert first.get_attribute("aria-expanded") == "true"
+    opened = page.locator(".paa-item").first.locator(".paa-a")
+    assert opened.is_visible() and opened.locator(".snippet").inner_text() == expected["related"][0]["answer"]["text"]
+    page.locator(".paa-item").nth(4).wait_for()
+    after = shown_ids(page)
+    assert after[:4] == before and 2 <= len(after) - 4 <= 3, "2-3 new questions appended below the list"
+    assert len(set(after)) == len(after), "no question shown twice"
+    texts = page.locator(".paa-q").all_inner_texts()
+    assert len(set(texts)) == len(texts)
+    if os.environ.get("ALSOASK_SCREENSHOT"):
+        page.screenshot(path=os.environ["ALSOASK_SCREENSHOT"], full_page=True, animations="disabled")
+
+    cited = expected["related"][0]["answer"]
+    opened.locator(".source-link").click()
+    page.wait_for_url("**/doc/**")
+    mark = page.locator("mark#cited")
+    document = api.get(f"/api/doc/{cited['doc_id']}").json()
+    assert mark.inner_text() == document["text"][cited["start"] : cited["end"]]
+    assert mark.is_visible() and mark.evaluate("m => m === document.activeElement"), "the span is in view"
+    assert page.locator("h1").inner_text() == document["title"]
+
+
+def test_usable_from_the_keyboard(page, server_url):
+    page.goto(server_url + "/")
+    page.keyboard.type(QUESTION)  # the search box has focus on arrival
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=*")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('paa-q')"):
+            break
+    focused = page.locator(".paa-q:focus")
+    assert focused.count() == 1, "Tab reaches the related questions"
+    page.keyboard.press("Enter")
+    assert focused.get_attribute("aria-expanded") == "true"
+    page.locator(".paa-item").nth(4).wait_for()
+    page.keyboard.press("Space")
+    assert focused.get_attribute("aria-expanded") == "false"
+
+
+def test_no_answer_is_a_visible_state(page, server_url):
+    ask(page, server_url, "How do I bake sourdough bread?")
+    assert "No answer in this corpus" in page.locator(".no-answer").inner_text()
+    assert page.locator(".answer").count() == 0
+
+
+def test_loading_states_show_while_waiting(page, server_url):
+    ask(page, server_url, QUESTION)
+    release = []
+    page.route("**/fragments/expand?*", lambda route: release.append(route))  # hold the request
+    page.locator(".paa-q").first.click()
+    status = page.locator(".paa-status.busy")
+    status.wait_for()
+    assert "Finding more questions" in status.inner_text()
+    release[0].continue_()
+    status.wait_for(state="detached")
+    assert page.locator(".paa-item").count() > 4
+
+
+def test_an_empty_or_too_long_question_is_explained(page, server_url):
+    page.goto(server_url + "/?q=" + "x" * 2100)
+    assert "limit is 2000" in page.locator(".notice").inner_text()
+
+
+HOSTILE = [
+    {
+        "id": "zorblax",
+        "title": "Zorblax <img src=x onerror=\"window.pwned='title'\">",
+        "url": "javascript:window.pwned='url'",
+        "text": "Zorblax is a rare green mineral <script>window.pwned='script'</script> found only in "
+        "the mountains of Kosovo. Zorblax was discovered by Milena Petrović in 1911 "
+        "<img src=x onerror=\"window.pwned='img'\">. Zorblax glows faintly when heated.",
+    },
+    {
+        "id": "quarry",
+        "title": "The Zorblax quarry",
+        "url": "https://example.org/quarry",
+        "text": "The Zorblax quarry near Prizren opened in 1920 <svg onload=\"window.pwned='svg'\"></svg>. "
+        "Milena Petrović was a Serbian geologist who studied Zorblax in Prizren.",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    corpus = write(folder / "hostile.jsonl", "\n".join(json.dumps(d) for d in HOSTILE))
+    build_index([corpus], folder / "index")
+    with Engine(folder / "index") as engine, running_server(create_app(engine)) as url:
+        yield url
+
+
+def test_corpus_markup_is_shown_as_text_and_never_runs(page, hostile_url):
+    ask(page, hostile_url, "What is Zorblax?")
+    answer = page.locator(".answer").inner_text()
+    assert "<script>window.pwned='script'</script>" in answer, "markup shows as literal text"
+    assert "<img" in page.locator(".featured .source-link").inner_text()
+    assert not page.locator("main img, main svg, main script").count()
+    assert not page.locator("a[href^='javascript']").count()
+    for button in page.locator(".paa-q").all():
+        button.click()
+    page.locator(".featured .source-link").click()
+    page.wait_for_url("**/doc/**")
+    assert "<script>" in page.locator("article").inner_text()
+    assert not page.locator("main img, main svg, main script").count()
+    assert page.evaluate("typeof window.pwned") == "undefined", "no corpus script ran"
