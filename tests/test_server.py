@@ -1,6 +1,9 @@
 """The HTTP API on a real uvicorn server (127.0.0.1, a free port) over the Kosovo core index."""
 
 import json
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
@@ -8,7 +11,7 @@ import pytest
 from alsoask.answer import MAX_QUESTION_CHARS
 from alsoask.engine import MAX_SHOWN
 
-from .conftest import alsoask
+from .conftest import alsoask, free_port
 
 QUESTION = "Does Serbia recognize Kosovo?"
 
@@ -122,3 +125,36 @@ def test_pages_send_security_headers(api):
     headers = api.get("/", params={"q": QUESTION}).headers
     assert "script-src 'self';" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_alsoask_serve_answers_then_stops_cleanly(core_index, workers):
+    """The command from the README, as a user runs it; with --workers 2 every worker answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "alsoask", "serve", "--index", str(core_index), "--port", str(port)]
+    server = subprocess.Popen([*command, "--workers", str(workers)], stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while not _healthy(base):
+            assert server.poll() is None and time.monotonic() < deadline, server.stderr.read() if server.poll() else ""
+            time.sleep(0.2)
+        answered = set()
+        for _ in range(4 * workers):  # new connections, so the kernel spreads them over the workers
+            with httpx.Client(base_url=base, timeout=60) as client:
+                response = client.get("/api/ask", params={"q": QUESTION})
+                assert response.status_code == 200 and response.json()["answer"]["title"] == "Serbia"
+                answered.add(response.json()["related"][0]["id"])
+        assert len(answered) == 1, "every worker gives the same answer"
+        assert "<h1" in httpx.get(base + "/", params={"q": QUESTION}).text
+    finally:
+        server.terminate()
+        assert server.wait(30) is not None
+    assert f"on http://127.0.0.1:{port}" in server.stderr.read()
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(base + "/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

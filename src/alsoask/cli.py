@@ -117,16 +117,17 @@ def serve(
         str, typer.Option(help="Address to listen on; the default is reachable from this machine only.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes answering at once (one per core; each holds the index).")
+    ] = 1,
     embedder: EmbedderOption = None,
 ) -> None:
     """Serve the web page and the HTTP API (OpenAPI docs at /docs)."""
-    import uvicorn
+    from alsoask.server import run_server
 
-    from alsoask.server import create_app
-
-    with Engine(index, embedder) as engine:
+    with Engine(index, embedder) as engine:  # a bad index fails here, with its message, before anything listens
         err.print(f"Serving {escape(str(index))} on http://{host}:{port} (API docs at /docs; Ctrl+C stops)")
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        run_server(engine, host, port, workers)
 
 
 questions_app = typer.Typer(help="Manage the question bank.", no_args_is_help=True)

@@ -9,7 +9,9 @@ engine.expand(result.related[0].id, shown={r.id for r in result.related})   # 2-
 engine.tree("Does Serbia recognize Kosovo?", depth=2)
 """
 
+import functools
 import re
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,8 +28,20 @@ from alsoask.tree import build_tree
 MAX_SHOWN = 500  # ids a page may pass as already shown; far more than anyone opens
 
 
+def _one_at_a_time(method):
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class Engine:
-    """An opened index plus its embedder. Opening costs a model load; asking is cheap after that."""
+    """An opened index plus its embedder. Opening costs a model load; asking is cheap after that.
+
+    Safe to share between threads (a web server's workers): calls run one at a time, because the
+    tokenizers behind the embedders are not thread-safe and the work holds the GIL anyway."""
 
     def __init__(
         self,
@@ -44,12 +58,14 @@ class Engine:
             raise
         self.answerer = Answerer(self.reader, self.embedder, sentence_embedder(self.embedder), settings)
         self.finder = RelatedFinder(self.answerer, related)
+        self._lock = threading.RLock()
 
     def ask(self, question: str) -> AskResult:
         """The featured answer for `question` (None when the corpus does not answer it) and the
         questions people would ask next."""
         return self.ask_with_equivalents(question)[0]
 
+    @_one_at_a_time
     def ask_with_equivalents(self, question: str) -> tuple[AskResult, set[str]]:
         """`ask`, plus the ids of bank questions equivalent to `question`: a tree passes them on as shown,
         so opening a node never reveals the asked question in other words."""
@@ -65,12 +81,14 @@ class Engine:
         )
         return result, found.equivalent
 
+    @_one_at_a_time
     def related(self, question: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """The questions to show after `question`, none of them in `shown` (ids) or equivalent to one."""
         response = self.answerer.respond(check_question(question))
         found = self.finder.after_answer(response, set(shown), k or self.finder.settings.top)
         return [_related(q) for q in found.questions]
 
+    @_one_at_a_time
     def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """Open the related question `node_id`: the 2-3 questions it reveals, none in `shown` (the ids on
         the page already; `node_id` counts as shown). Unknown ids raise `NotFoundError`."""
@@ -82,10 +100,12 @@ class Engine:
         found = self.finder.after_question(node, query, shown | {node_id}, k or self.finder.settings.per_expansion)
         return [_related(q) for q in found.questions]
 
+    @_one_at_a_time
     def tree(self, question: str, depth: int = 2) -> TreeResult:
         """The related questions of `question`, each opened down to `depth` levels."""
         return build_tree(self, question, depth)
 
+    @_one_at_a_time
     def question(self, node_id: str) -> RelatedQuestion:
         """A bank question by id, with its stored answer."""
         return _related(self._bank_question(node_id))
@@ -96,6 +116,7 @@ class Engine:
             raise NotFoundError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
         return found[0]
 
+    @_one_at_a_time
     def document(self, doc_id: str) -> Document:
         """A whole indexed document, so a cited span can be shown in context."""
         found = self.reader.store.document(doc_id)
@@ -103,6 +124,7 @@ class Engine:
             raise NotFoundError(f"no document with id {doc_id!r} in this index")
         return found
 
+    @_one_at_a_time
     def health(self) -> Health:
         """Counts that prove the index opens and answers queries."""
         store = self.reader.store

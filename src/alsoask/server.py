@@ -7,9 +7,14 @@ id, a limit passed) and a bare 500 for anything else: no stack trace leaves the 
 """
 
 import logging
+import multiprocessing
+import os
+import signal
+import socket
 from importlib.resources import files
 from typing import Annotated, Literal
 
+import uvicorn
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -33,6 +38,12 @@ PAGE_CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")  # /docs inlines its setup
+WORKER_THREAD_SETTINGS = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "RAYON_NUM_THREADS": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
 ERRORS = {400: {"model": ErrorMessage}, 404: {"model": ErrorMessage}, 422: {"model": ErrorMessage}}
 
 QuestionParam = Annotated[str, Query(description=f"The question, at most {MAX_QUESTION_CHARS} characters.")]
@@ -137,6 +148,48 @@ def create_app(engine: Engine) -> FastAPI:
         return response
 
     return app
+
+
+def run_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve until interrupted. One worker answers in this process with `engine`; more are worker
+    processes, each opening its own engine on the same index and its own listening socket on the same
+    port (SO_REUSEPORT), so the kernel spreads connections over them. (uvicorn's own `--workers` share
+    one socket: the first idle worker accepts a whole burst of connections while the others stay idle.)"""
+    if workers == 1:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        return
+    os.environ.update(ALSOASK_INDEX=str(engine.reader.folder), ALSOASK_EMBEDDER=engine.reader.embedder_name)
+    for threads in WORKER_THREAD_SETTINGS:  # one thread each: N workers with N thread pools each halve throughput
+        os.environ.setdefault(threads, WORKER_THREAD_SETTINGS[threads])
+    engine.close()
+    spawn = multiprocessing.get_context("spawn")
+    processes = [spawn.Process(target=_serve_worker, args=(host, port), daemon=True) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    stop = lambda *_: [p.terminate() for p in processes if p.is_alive()]  # noqa: E731
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for process in processes:
+            process.join()
+    except KeyboardInterrupt:  # Ctrl+C reaches the workers too; they finish their requests and exit
+        for process in processes:
+            process.join(10)
+    stop()
+
+
+def _serve_worker(host: str, port: int) -> None:
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind(address)
+    config = uvicorn.Config(app_from_environment, factory=True, log_level="warning")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def app_from_environment() -> FastAPI:
+    """The app of each `alsoask serve --workers N` process (uvicorn's factory): every worker opens
+    its own `Engine` on $ALSOASK_INDEX, so N workers answer N questions at once on N cores."""
+    return create_app(Engine(os.environ["ALSOASK_INDEX"], os.environ.get("ALSOASK_EMBEDDER") or None))
 
 
 def _ids(shown: str) -> list[str]:
