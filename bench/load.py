@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -125,7 +126,10 @@ def main() -> None:
                 http.get("/api/ask", params={"q": question}).raise_for_status()
                 single.append(time.perf_counter() - started)
         single = single[len(QUESTIONS) :]
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         latencies, errors, elapsed = asyncio.run(run_load(base_url, args.clients, args.seconds))
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime) / elapsed
         memory = sum(rss_mb(pid) for pid in [server.pid, *children(server.pid)])
     finally:
         server.terminate()
@@ -151,6 +155,7 @@ def main() -> None:
         "one_client_p50_ms": round(statistics.median(single) * 1000, 1),
         "server_rss_mb": round(memory, 1),
         "cpu_count": os.cpu_count(),
+        "client_cpu_share": round(client_cpu, 2),  # cores the load generator itself used
     }
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))

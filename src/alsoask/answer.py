@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from alsoask.confidence import Evidence, calibration
-from alsoask.embed import Embedder
+from alsoask.embed import Embedder, StaticEmbedder
 from alsoask.errors import QuestionError
 from alsoask.lexical import tokenize
 from alsoask.schema import Answer
@@ -152,7 +152,7 @@ class Answerer:
     """
 
     def __init__(
-        self, reader: "IndexReader", embedder: Embedder, sentence_embedder: Embedder, settings: AnswerSettings
+        self, reader: "IndexReader", embedder: Embedder, sentence_embedder: StaticEmbedder, settings: AnswerSettings
     ):
         self.reader = reader
         self.embedder = embedder
@@ -197,7 +197,8 @@ class Answerer:
         if not passages or not query.terms:
             return []
         texts = [p.span_text(*s) for p in passages for s in p.sentences]
-        cosines = self.sentence_embedder.encode_passages(texts) @ query.sentence_vector
+        pieces = [w for p in passages for w in p.wordpieces]
+        cosines = self.sentence_embedder.encode_wordpieces(pieces) @ query.sentence_vector
         sequences = [t for p in passages for t in p.tokens]
         tokens = [set(t) for t in sequences]
         titles = tokenize([p.title for p in passages])

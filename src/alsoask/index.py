@@ -157,6 +157,7 @@ def _remove_new_index(folder: Path, remove_folder: bool) -> None:
 def _write_documents(
     store: Store, model: Embedder, docs: list[Document], report: IndexReport, on_progress: ProgressCallback | None
 ) -> None:
+    scorer = sentence_embedder(model)
     batch: list[tuple[Document, list]] = []
     batch_passages = 0
     for done, doc in enumerate(docs, start=1):
@@ -170,15 +171,20 @@ def _write_documents(
             texts = [passage_text(d.title, d.text[p.start : p.end]) for d, ps in batch for p in ps]
             vectors = iter(model.encode_passages(texts)) if texts else iter(())
             sentences = [d.text[a:b] for d, ps in batch for p in ps for a, b in p.sentences]
-            tokens = iter(tokenize(sentences))
+            tokens, pieces = iter(tokenize(sentences)), iter(scorer.wordpieces(sentences))
             for d, ps in batch:
-                store.put_document(
-                    d,
-                    [
-                        NewPassage(p.start, p.end, p.sentences, [next(tokens) for _ in p.sentences], next(vectors))
-                        for p in ps
-                    ],
-                )
+                new = [
+                    NewPassage(
+                        p.start,
+                        p.end,
+                        p.sentences,
+                        [next(tokens) for _ in p.sentences],
+                        [next(pieces) for _ in p.sentences],
+                        next(vectors),
+                    )
+                    for p in ps
+                ]
+                store.put_document(d, new)
             report.passages += batch_passages
             batch, batch_passages = [], 0
             if on_progress:

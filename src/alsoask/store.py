@@ -20,7 +20,7 @@ from alsoask.split import Span
 
 DB_NAME = "alsoask.sqlite"
 FORMAT = "alsoask-index"
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS passages (
     start INTEGER NOT NULL, end INTEGER NOT NULL,
     sentences TEXT NOT NULL,
     tokens TEXT NOT NULL,
+    wordpieces BLOB NOT NULL,
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
@@ -61,6 +62,7 @@ class NewPassage:
     end: int
     sentences: list[Span]
     tokens: list[list[str]]  # per sentence, from `lexical.tokenize`, so queries need not re-tokenize
+    wordpieces: list[np.ndarray]  # per sentence, the static embedder's token ids (`StaticEmbedder.wordpieces`)
     vector: np.ndarray
 
 
@@ -93,6 +95,7 @@ class StoredPassage:
     end: int
     sentences: list[Span]
     tokens: list[list[str]]  # lexical tokens of each sentence
+    wordpieces: list[np.ndarray]  # the static embedder's token ids of each sentence
     text: str  # the passage text, document[start:end]
 
     def span_text(self, start: int, end: int) -> str:
@@ -182,7 +185,8 @@ class Store:
             "INSERT INTO documents(id, title, url, text) VALUES (?, ?, ?, ?)", (doc.id, doc.title, doc.url, doc.text)
         )
         self.db.executemany(
-            "INSERT INTO passages(doc_id, start, end, sentences, tokens, vector) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO passages(doc_id, start, end, sentences, tokens, wordpieces, vector) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     doc.id,
@@ -190,6 +194,7 @@ class Store:
                     p.end,
                     json.dumps(p.sentences),
                     json.dumps(p.tokens),
+                    _pieces_blob(p.wordpieces),
                     _blob(p.vector),
                 )
                 for p in passages
@@ -214,7 +219,7 @@ class Store:
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(
             f"SELECT p.id, p.doc_id, d.title, d.url, p.start, p.end, p.sentences, p.tokens, "
-            f"substr(d.text, p.start + 1, p.end - p.start) "
+            f"substr(d.text, p.start + 1, p.end - p.start), p.wordpieces "
             f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
             ids,
         ).fetchall()
@@ -228,6 +233,7 @@ class Store:
                 end=r[5],
                 sentences=[tuple(s) for s in json.loads(r[6])],
                 tokens=json.loads(r[7]),
+                wordpieces=_pieces(r[9]),
                 text=r[8],
             )
             for r in rows
@@ -304,6 +310,19 @@ def _blob(vector: np.ndarray) -> bytes:
 
 def _vector(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32)
+
+
+def _pieces_blob(pieces: list[np.ndarray]) -> bytes:
+    """Per-sentence token ids as one uint16 array: the sentence count, each sentence's length, the ids."""
+    lengths = [len(p) for p in pieces]
+    return np.concatenate([[len(pieces)], lengths, *pieces]).astype(np.uint16).tobytes()
+
+
+def _pieces(blob: bytes) -> list[np.ndarray]:
+    values = np.frombuffer(blob, dtype=np.uint16)
+    lengths = values[1 : 1 + values[0]].astype(np.int64)
+    ends = 1 + values[0] + np.cumsum(lengths)
+    return [values[end - n : end].astype(np.int64) for end, n in zip(ends, lengths, strict=True)]
 
 
 def _connect(path: Path) -> sqlite3.Connection:
