@@ -8,7 +8,7 @@ import pytest
 from alsoask import Engine, build_index
 from alsoask.embed import load_embedder
 
-from .conftest import write
+from .conftest import CORE, write
 
 DOCS = [
     {"id": "kosovo", "title": "Kosovo", "text": "Kosovo declared independence from Serbia on 17 February 2008."},
@@ -35,3 +35,17 @@ def test_embedder_builds_an_index_that_answers(tmp_path, name, dim):
         assert engine.embedder.name == name
         assert engine.reader.vectors.shape == (3, dim)
         assert engine.ask("What is the capital of Serbia?").answer.doc_id == "serbia"
+
+
+def test_stored_wordpieces_give_the_vectors_of_the_texts():
+    """The rerank scores sentences from the token ids the index stored; they must embed as the text does."""
+    model = load_embedder("static-minilm")
+    lines = (CORE.read_text(encoding="utf-8").splitlines())[:3]
+    texts = [s for line in lines for s in json.loads(line)["text"].split(". ")][:400]
+    texts += ["", "   ", "Kosovo " * 3000, "\x00 \ufffd ﷽ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢"]
+    stored = model.encode_wordpieces(model.wordpieces(texts))
+    direct = model.encode_passages(texts)
+    assert stored.shape == direct.shape
+    assert np.abs(stored - direct).max() < 1e-3
+    assert np.allclose(np.linalg.norm(stored[[0, -2]], axis=1), 1.0, atol=1e-3)  # a very long text too
+    assert not stored[-4].any() and not direct[-4].any()  # no tokens: the zero vector, both ways
