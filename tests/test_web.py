@@ -45,8 +45,9 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1000, "height": 1000})
     page = context.new_page()
-    errors = []
+    errors, page.requested = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: page.requested.append(request.url))
     page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
     yield page
     context.close()
@@ -99,6 +100,8 @@ def test_ask_open_a_question_and_follow_its_source(page, server_url):
     assert mark.inner_text() == document["text"][cited["start"] : cited["end"]]
     assert mark.is_visible() and mark.evaluate("m => m === document.activeElement"), "the span is in view"
     assert page.locator("h1").inner_text() == document["title"]
+    assert all(url.startswith(server_url) for url in page.requested), "every asset comes from the app itself"
+    assert any(url.endswith("/static/page.js") for url in page.requested)
 
 
 def test_usable_from_the_keyboard(page, server_url):
