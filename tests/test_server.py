@@ -1,5 +1,6 @@
 """The HTTP API on a real uvicorn server (127.0.0.1, a free port) over the Kosovo core index."""
 
+import base64
 import json
 import subprocess
 import sys
@@ -10,8 +11,9 @@ import pytest
 
 from alsoask.answer import MAX_QUESTION_CHARS
 from alsoask.engine import MAX_SHOWN
+from alsoask.server import MAX_BODY_BYTES
 
-from .conftest import alsoask, free_port
+from .conftest import alsoask, free_port, running_server
 
 QUESTION = "Does Serbia recognize Kosovo?"
 
@@ -158,3 +160,93 @@ def _healthy(base: str) -> bool:
         return httpx.get(base + "/healthz", timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+KEY = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def keyed_url(engine):
+    from alsoask.server import create_app
+
+    with running_server(create_app(engine, api_key=KEY)) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"X-API-Key": "wrong"}, 401),
+        ({"Authorization": "Bearer " + KEY[:-1]}, 401),
+        ({"Authorization": "Basic !!!not-base64"}, 401),
+        ({"X-API-Key": KEY}, 200),
+        ({"Authorization": "Bearer " + KEY}, 200),
+        ({"Authorization": "Basic " + base64.b64encode(f"editor:{KEY}".encode()).decode()}, 200),
+    ],
+)
+def test_with_a_key_set_every_endpoint_needs_it(keyed_url, headers, status):
+    for path in ["/api/ask?q=Kosovo", "/", "/api/doc/Serbia", "/docs", "/openapi.json", "/static/page.js"]:
+        response = httpx.get(keyed_url + path, headers=headers, timeout=60)
+        assert response.status_code == status, path
+        if status == 401:
+            assert "API key" in response.json()["error"]
+            assert response.headers["www-authenticate"].startswith("Basic")
+
+
+def test_healthz_needs_no_key(keyed_url):
+    assert httpx.get(keyed_url + "/healthz").json()["status"] == "ok"
+
+
+def test_a_request_over_the_time_limit_gets_a_503_and_the_server_recovers(engine):
+    from alsoask.server import create_app
+
+    with running_server(create_app(engine, time_limit=0.05)) as url:
+        slow = httpx.get(url + "/api/tree", params={"q": QUESTION, "depth": 4}, timeout=60)
+        assert slow.status_code == 503 and "took over 0.05 s" in slow.json()["error"]
+        deadline = time.monotonic() + 60
+        while httpx.get(url + "/healthz", timeout=60).status_code != 200:  # once the slow tree is done
+            assert time.monotonic() < deadline
+            time.sleep(0.5)
+
+
+def test_a_large_body_is_refused_unread(api):
+    response = api.post("/api/ask", content=b"x" * (MAX_BODY_BYTES + 1))
+    assert response.status_code == 413 and "body" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/doc/../../../../etc/passwd",
+        "/api/doc/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+        "/api/doc/%2e%2e/%2e%2e/etc/passwd",
+        "/api/doc//etc/passwd",
+        "/api/doc/alsoask.sqlite",
+        "/doc/..%2F..%2Fetc%2Fpasswd",
+        "/static/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/static/../server.py",
+    ],
+)
+def test_no_path_reads_outside_the_index(server_url, path):
+    with httpx.Client(base_url=server_url) as client:
+        request = client.build_request("GET", server_url)
+        request.url = request.url.copy_with(raw_path=path.encode())  # sent as written, dots and all
+        response = client.send(request)
+    assert response.status_code == 404, path
+    assert "root:" not in response.text and "import" not in response.text
+
+
+def test_binding_beyond_this_machine_without_a_key_warns(core_index):
+    port = free_port()
+    command = [sys.executable, "-m", "alsoask", "serve", "--index", str(core_index), "--host", "0.0.0.0"]
+    server = subprocess.Popen([*command, "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(f"http://127.0.0.1:{port}"):
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert "warning: listening on 0.0.0.0 without an API key" in " ".join(server.stderr.read().split())

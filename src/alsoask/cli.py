@@ -1,5 +1,6 @@
 """The `alsoask` command. A thin surface over `build_index` and `Engine`: no logic of its own."""
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -120,14 +121,21 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Processes answering at once (one per core; each holds the index).")
     ] = 1,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds a request may take before a 503.")] = 30.0,
     embedder: EmbedderOption = None,
 ) -> None:
-    """Serve the web page and the HTTP API (OpenAPI docs at /docs)."""
-    from alsoask.server import run_server
+    """Serve the web page and the HTTP API (OpenAPI docs at /docs). Set ALSOASK_API_KEY to require a key."""
+    from alsoask.server import API_KEY_ENV, is_local, run_server
+
+    if not is_local(host) and not os.environ.get(API_KEY_ENV):
+        err.print(
+            f"[yellow]warning:[/yellow] listening on {escape(host)} without an API key: anyone who can reach "
+            f"this machine can read every indexed document. Set {API_KEY_ENV} to require one."
+        )
 
     with Engine(index, embedder) as engine:  # a bad index fails here, with its message, before anything listens
         err.print(f"Serving {escape(str(index))} on http://{host}:{port} (API docs at /docs; Ctrl+C stops)")
-        run_server(engine, host, port, workers)
+        run_server(engine, host, port, workers, time_limit)
 
 
 questions_app = typer.Typer(help="Manage the question bank.", no_args_is_help=True)

@@ -6,6 +6,11 @@ Every error is JSON `{"error": "..."}` with a 4xx for the caller's faults (a bad
 id, a limit passed) and a bare 500 for anything else: no stack trace leaves the process.
 """
 
+import asyncio
+import base64
+import contextlib
+import hmac
+import ipaddress
 import logging
 import multiprocessing
 import os
@@ -44,6 +49,9 @@ WORKER_THREAD_SETTINGS = {
     "RAYON_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
+API_KEY_ENV = "ALSOASK_API_KEY"
+TIME_LIMIT_SECONDS = 30.0  # a depth-5 tree over a large index takes a few seconds; nothing should take 30
+MAX_BODY_BYTES = 64 * 1024  # the API takes no bodies; anything bigger is refused unread
 ERRORS = {400: {"model": ErrorMessage}, 404: {"model": ErrorMessage}, 422: {"model": ErrorMessage}}
 
 QuestionParam = Annotated[str, Query(description=f"The question, at most {MAX_QUESTION_CHARS} characters.")]
@@ -54,7 +62,9 @@ DepthParam = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels of rel
 FormatParam = Annotated[Literal["md", "html", "jsonld", "csv", "jsonl"], Query(description="Export format.")]
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, api_key: str | None = None, time_limit: float = TIME_LIMIT_SECONDS) -> FastAPI:
+    """The API and the page over `engine`. With `api_key`, every endpoint but /healthz needs it (a
+    browser asks for it as a password); a request that takes over `time_limit` seconds gets a 503."""
     app = FastAPIOffline(
         title="alsoask",
         summary="Cited answers and the questions people ask next, from your own documents.",
@@ -140,6 +150,29 @@ def create_app(engine: Engine) -> FastAPI:
         return JSONResponse({"error": "internal error; the server log has the details"}, status_code=500)
 
     @app.middleware("http")
+    async def limits(request: Request, call_next):
+        """Refuse large bodies unread, and answer 503 when a request runs past `time_limit` (its
+        thread finishes in the background: Python cannot stop it)."""
+        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            return JSONResponse({"error": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
+        try:
+            return await asyncio.wait_for(call_next(request), time_limit)
+        except TimeoutError:
+            log.warning("%s took over %s s", request.url.path, time_limit)
+            message = f"the request took over {time_limit:g} s; ask for a smaller tree or try again"
+            return JSONResponse({"error": message}, status_code=503)
+
+    @app.middleware("http")
+    async def require_key(request: Request, call_next):
+        if api_key and request.url.path != "/healthz" and not _has_key(request, api_key):
+            return JSONResponse(
+                {"error": "this server needs its API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="alsoask"'},  # browsers ask for it as a password
+            )
+        return await call_next(request)
+
+    @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path == "/docs" else PAGE_CSP
@@ -150,15 +183,26 @@ def create_app(engine: Engine) -> FastAPI:
     return app
 
 
-def run_server(engine: Engine, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+def run_server(
+    engine: Engine,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    time_limit: float = TIME_LIMIT_SECONDS,
+) -> None:
     """Serve until interrupted. One worker answers in this process with `engine`; more are worker
     processes, each opening its own engine on the same index and its own listening socket on the same
     port (SO_REUSEPORT), so the kernel spreads connections over them. (uvicorn's own `--workers` share
     one socket: the first idle worker accepts a whole burst of connections while the others stay idle.)"""
     if workers == 1:
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="warning")
+        app = create_app(engine, os.environ.get(API_KEY_ENV) or None, time_limit)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
         return
-    os.environ.update(ALSOASK_INDEX=str(engine.reader.folder), ALSOASK_EMBEDDER=engine.reader.embedder_name)
+    os.environ.update(
+        ALSOASK_INDEX=str(engine.reader.folder),
+        ALSOASK_EMBEDDER=engine.reader.embedder_name,
+        ALSOASK_TIME_LIMIT=str(time_limit),
+    )
     for threads in WORKER_THREAD_SETTINGS:  # one thread each: N workers with N thread pools each halve throughput
         os.environ.setdefault(threads, WORKER_THREAD_SETTINGS[threads])
     engine.close()
@@ -189,7 +233,31 @@ def _serve_worker(host: str, port: int) -> None:
 def app_from_environment() -> FastAPI:
     """The app of each `alsoask serve --workers N` process (uvicorn's factory): every worker opens
     its own `Engine` on $ALSOASK_INDEX, so N workers answer N questions at once on N cores."""
-    return create_app(Engine(os.environ["ALSOASK_INDEX"], os.environ.get("ALSOASK_EMBEDDER") or None))
+    engine = Engine(os.environ["ALSOASK_INDEX"], os.environ.get("ALSOASK_EMBEDDER") or None)
+    return create_app(engine, os.environ.get(API_KEY_ENV) or None, float(os.environ["ALSOASK_TIME_LIMIT"]))
+
+
+def _has_key(request: Request, api_key: str) -> bool:
+    """The key from `X-API-Key`, `Authorization: Bearer` or Basic auth (any user name), compared in
+    constant time."""
+    offered = request.headers.get("x-api-key", "")
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        offered = value.strip()
+    elif scheme.lower() == "basic":
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            offered = base64.b64decode(value, validate=True).decode().partition(":")[2]
+    return hmac.compare_digest(offered.encode(), api_key.encode())
+
+
+def is_local(host: str) -> bool:
+    """Whether `host` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _ids(shown: str) -> list[str]:
