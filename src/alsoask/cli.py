@@ -19,7 +19,7 @@ from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
 from alsoask.export import FORMATS, export_tree
 from alsoask.generate import DEFAULT_GENERATOR
-from alsoask.index import IndexReport, add_questions, build_index, index_documents
+from alsoask.index import IndexReport, add_questions, build_index, index_documents, remove_documents
 from alsoask.ingest import Skipped
 from alsoask.schema import Answer, AskResult, TreeNode, TreeResult
 from alsoask.store import DB_NAME
@@ -54,6 +54,17 @@ def index(
     """Build an index, or add documents to an existing one (a known id replaces the old document)."""
     report = _with_progress(lambda progress: build_index(paths, index, embedder, progress, _print_skip, generator))
     _print_report(report, index)
+
+
+@app.command()
+def remove(
+    doc_ids: Annotated[list[str], typer.Argument(help="Ids of the documents to remove (as answers cite them).")],
+    index: IndexOption,
+) -> None:
+    """Remove documents, with every bank question they answer; a running server picks the change up."""
+    with err.status("removing and rebuilding the search index"):
+        left = remove_documents(doc_ids, index)
+    err.print(f"Removed {len(set(doc_ids))} documents; the index in {escape(str(index))} now holds {left}.")
 
 
 @app.command()

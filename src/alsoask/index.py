@@ -22,7 +22,7 @@ import numpy as np
 
 from alsoask.answer import Answerer, AnswerSettings
 from alsoask.embed import Embedder, check_embedder_name, load_embedder, sentence_embedder
-from alsoask.errors import CorpusError, IndexFolderError
+from alsoask.errors import CorpusError, IndexFolderError, NotFoundError
 from alsoask.generate import DEFAULT_GENERATOR, Generator, load_generator
 from alsoask.ingest import Skipped, read_corpus
 from alsoask.lexical import LexicalIndex, tokenize
@@ -207,6 +207,29 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
         store.close()
     _remove_stale_generations(folder, keep=generation)
     return imported, answered
+
+
+def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
+    """Remove documents from an index, with their passages and every bank question they answer, and
+    rebuild the search index without them, all in one transaction. Unknown ids remove nothing and
+    raise `NotFoundError`. Returns the number of documents left."""
+    folder, doc_ids = Path(folder), list(dict.fromkeys(doc_ids))
+    store = Store.open(folder)
+    try:
+        missing = [i for i in doc_ids if not store.has_document(i)]
+        if missing:
+            raise NotFoundError(f"no document with id {', '.join(map(repr, missing))} in this index; nothing removed")
+        if len(doc_ids) >= store.count("documents"):
+            raise CorpusError("that would leave the index empty; delete the index folder instead")
+        with store.db:
+            store.delete_documents(doc_ids)
+            model = load_embedder(store.meta("embedder"))
+            generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
+        left = store.count("documents")
+    finally:
+        store.close()
+    _remove_stale_generations(folder, keep=generation)
+    return left
 
 
 def _write_generation(

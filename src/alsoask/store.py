@@ -293,6 +293,10 @@ class Store:
             questions,
         )
 
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        """Documents with their passages and the bank questions those passages answer (cascade)."""
+        self.db.executemany("DELETE FROM documents WHERE id = ?", [(i,) for i in doc_ids])
+
     def has_document(self, doc_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
