@@ -85,3 +85,11 @@ def server_url(engine) -> Iterator[str]:
 
     with running_server(create_app(engine)) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def api_schema(server_url):
+    """The served OpenAPI schema, for schemathesis."""
+    import schemathesis
+
+    return schemathesis.openapi.from_url(server_url + "/openapi.json")

@@ -89,8 +89,9 @@ def test_healthz_counts_the_index(api, engine):
 @pytest.mark.parametrize(
     ("path", "params", "status", "message"),
     [
-        ("/api/ask", {"q": "   "}, 400, "empty"),
-        ("/api/ask", {"q": "x" * (MAX_QUESTION_CHARS + 1)}, 400, f"limit is {MAX_QUESTION_CHARS}"),
+        ("/api/ask", {"q": "   "}, 422, "the question is empty"),
+        ("/api/ask", {"q": "x" * (MAX_QUESTION_CHARS + 1)}, 422, f"limit is {MAX_QUESTION_CHARS}"),
+        ("/api/tree", {"q": ""}, 422, "the question is empty"),
         ("/api/ask", {}, 422, "q: Field required"),
         ("/api/expand", {"id": "q999999999"}, 404, "no question with id"),
         ("/api/expand", {"id": "../../etc/passwd"}, 404, "no question with id"),

@@ -127,7 +127,7 @@ class Engine:
         return _related(self._bank_question(node_id))
 
     def _bank_question(self, node_id: str) -> BankQuestion:
-        found = self.reader.store.questions_by_id([int(node_id[1:])]) if re.fullmatch(r"q\d+", node_id) else []
+        found = self.reader.store.questions_by_id([int(node_id[1:])]) if re.fullmatch(r"q\d{1,18}", node_id) else []
         if not found:
             raise NotFoundError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
         return found[0]

@@ -28,7 +28,7 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from alsoask.answer import MAX_QUESTION_CHARS
+from alsoask.answer import MAX_QUESTION_CHARS, check_question
 from alsoask.engine import MAX_SHOWN, Engine
 from alsoask.errors import AlsoaskError, LimitError, NotFoundError
 from alsoask.export import FORMATS, export_tree, templates
@@ -54,7 +54,14 @@ TIME_LIMIT_SECONDS = 30.0  # a depth-5 tree over a large index takes a few secon
 MAX_BODY_BYTES = 64 * 1024  # the API takes no bodies; anything bigger is refused unread
 ERRORS = {400: {"model": ErrorMessage}, 404: {"model": ErrorMessage}, 422: {"model": ErrorMessage}}
 
-QuestionParam = Annotated[str, Query(description=f"The question, at most {MAX_QUESTION_CHARS} characters.")]
+QuestionParam = Annotated[
+    str,
+    Query(
+        description=f"The question, at most {MAX_QUESTION_CHARS} characters.",
+        max_length=MAX_QUESTION_CHARS,
+        pattern=r"\S",  # not empty or blank
+    ),
+]
 ShownParam = Annotated[
     str, Query(description=f"Comma-separated ids already on the page (at most {MAX_SHOWN}); none is returned again.")
 ]
@@ -137,8 +144,13 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'][1:])) or 'request'}: {e['msg']}" for e in exc.errors())
-        return JSONResponse({"error": problems}, status_code=422)
+        problems = [f"{'.'.join(map(str, e['loc'][1:])) or 'request'}: {e['msg']}" for e in exc.errors()]
+        if any(e["loc"] == ("query", "q") and e["type"] != "missing" for e in exc.errors()):
+            try:  # the engine's own words for a blank or over-long question
+                check_question(request.query_params.get("q", ""))
+            except AlsoaskError as question_error:
+                problems = [str(question_error)]
+        return JSONResponse({"error": "; ".join(problems)}, status_code=422)
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, exc: HTTPException) -> JSONResponse:
