@@ -20,6 +20,7 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 SNIFF_BYTES = 8192
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # a file or JSON line beyond this is skipped: split it into documents
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class _SkipFileError(Exception):
 
 
 def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        raise _SkipFileError(f"too large for one document ({_mb(size)}; the limit is {_mb(MAX_DOCUMENT_BYTES)})")
     raw = path.read_bytes()
     if b"\x00" in raw[:SNIFF_BYTES]:
         raise _SkipFileError("binary file")
@@ -106,10 +110,13 @@ def _html_document(html: str, doc_id: str, path: Path) -> Document:
     from inscriptis.css_profiles import CSS_PROFILES
     from inscriptis.model.config import ParserConfig
 
+    parser = lxml.html.HTMLParser()
     try:
-        tree = lxml.html.document_fromstring(html)
+        tree = lxml.html.document_fromstring(html, parser=parser)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise _SkipFileError(f"unparsable HTML: {exc}") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):  # libxml2 stops at 256 levels
+        raise _SkipFileError("HTML nested too deeply (over 255 levels) to read reliably")
     title = " ".join((tree.findtext(".//title") or "").split()) or path.stem
     for chrome in tree.xpath("//nav | //header | //footer | //aside | //script | //style | //noscript | //template"):
         chrome.drop_tree()
@@ -130,6 +137,9 @@ def _read_jsonl(path: Path) -> Iterator[Document | Skipped]:
             if not raw.strip():
                 continue
             found = True
+            if len(raw) > MAX_DOCUMENT_BYTES:
+                yield Skipped(str(path), f"line {number}: too large for one document ({_mb(len(raw))})")
+                continue
             try:
                 record = json.loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -147,6 +157,10 @@ def _read_jsonl(path: Path) -> Iterator[Document | Skipped]:
             )
         if not found:
             raise _SkipFileError("empty")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.0f} MB"
 
 
 def _record_problem(record: object) -> str | None:
