@@ -13,8 +13,10 @@ generation as the one readers open. A first run that fails removes what it creat
 """
 
 import shutil
+import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,28 +111,29 @@ def index_documents(
         raise CorpusError(f"nothing to index: no readable documents ({len(report.skipped)} skipped)")
 
     had_folder, had_index = folder.exists(), (folder / DB_NAME).exists()
-    store = None
-    try:
-        store = Store.create_or_open(folder, embedder)
-        model = load_embedder(store.meta("embedder"))
-        with store.db:  # one transaction: all of this run's documents, or none of them
-            _write_documents(store, model, list(docs.values()), report, on_progress)
-            if on_progress:
-                on_progress("building search index", len(docs), len(docs), report.passages)
-            new_passages = store.passage_ids(list(docs))
-            generation, report.questions = _write_generation(
-                store, folder, model, new_passages, question_generator, on_progress
-            )
-        report.total_documents = store.count("documents")
-        report.total_passages = store.count("passages")
-        report.total_questions = store.count("questions")
-    except BaseException:
-        if store is not None:
-            store.close()
-        if not had_index:
-            _remove_new_index(folder, remove_folder=not had_folder)
-        raise
-    store.close()
+    with _writes_to(folder):
+        store = None
+        try:
+            store = Store.create_or_open(folder, embedder)
+            model = load_embedder(store.meta("embedder"))
+            with store.db:  # one transaction: all of this run's documents, or none of them
+                _write_documents(store, model, list(docs.values()), report, on_progress)
+                if on_progress:
+                    on_progress("building search index", len(docs), len(docs), report.passages)
+                new_passages = store.passage_ids(list(docs))
+                generation, report.questions = _write_generation(
+                    store, folder, model, new_passages, question_generator, on_progress
+                )
+            report.total_documents = store.count("documents")
+            report.total_passages = store.count("passages")
+            report.total_questions = store.count("questions")
+        except BaseException:
+            if store is not None:
+                store.close()
+            if not had_index:
+                _remove_new_index(folder, remove_folder=not had_folder)
+            raise
+        store.close()
     _remove_stale_generations(folder, keep=generation)
     report.seconds = time.perf_counter() - started
     return report
@@ -140,6 +143,19 @@ def clean_text(text: str) -> str:
     """Line breaks as "\n" and NUL characters as spaces: the stored text, the offsets and the
     sentence splitter then all see the same characters (SQLite's substr stops at a NUL)."""
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", " ")
+
+
+@contextmanager
+def _writes_to(folder: Path) -> Iterator[None]:
+    """A failed write (a full disk, a read-only folder, a locked database) as one clear error. The
+    transaction has rolled back by then, so the index is as it was; a half-written generation goes."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as exc:
+        for partial in folder.glob("gen-*.partial"):
+            shutil.rmtree(partial, ignore_errors=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise IndexFolderError(f"cannot write the index in {folder}: {reason}; the index is unchanged") from None
 
 
 def _remove_new_index(folder: Path, remove_folder: bool) -> None:
@@ -198,7 +214,7 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
     folder = Path(folder)
     store = Store.open(folder)
     try:
-        with store.db:
+        with _writes_to(folder), store.db:
             imported = import_questions(store, Path(path))
             model = load_embedder(store.meta("embedder"))
             generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
@@ -221,7 +237,7 @@ def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
             raise NotFoundError(f"no document with id {', '.join(map(repr, missing))} in this index; nothing removed")
         if len(doc_ids) >= store.count("documents"):
             raise CorpusError("that would leave the index empty; delete the index folder instead")
-        with store.db:
+        with _writes_to(folder), store.db:
             store.delete_documents(doc_ids)
             model = load_embedder(store.meta("embedder"))
             generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)

@@ -6,6 +6,7 @@ are written in one transaction, so a failed or killed run leaves the previous co
 """
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -335,6 +336,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.OperationalError as exc:  # a folder we may not write to, a full disk
+        hint = "" if os.access(path.parent, os.W_OK) else " (the index folder is read-only or not writable)"
+        raise IndexFolderError(f"cannot open the index database {path}: {exc}{hint}") from None
     except sqlite3.DatabaseError as exc:
         raise IndexFolderError(f"the index is corrupt or not an alsoask index: {exc}") from None
     return db
