@@ -48,6 +48,7 @@ WORKER_THREAD_SETTINGS = {
     "OPENBLAS_NUM_THREADS": "1",
     "RAYON_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    "MALLOC_ARENA_MAX": "2",  # request threads take turns (the engine lock); per-thread arenas only hold memory
 }
 API_KEY_ENV = "ALSOASK_API_KEY"
 TIME_LIMIT_SECONDS = 30.0  # a depth-5 tree over a large index takes a few seconds; nothing should take 30
