@@ -57,13 +57,14 @@ class Engine:
         except BaseException:
             self.reader.store.close()
             raise
+        self.scorer = sentence_embedder(self.embedder)
         self.settings, self.related_settings = settings, related
         self._use(self.reader)
         self._lock = threading.RLock()
 
     def _use(self, reader: IndexReader) -> None:
         self.reader = reader
-        self.answerer = Answerer(reader, self.embedder, sentence_embedder(self.embedder), self.settings)
+        self.answerer = Answerer(reader, self.embedder, self.scorer, self.settings)
         self.finder = RelatedFinder(self.answerer, self.related_settings)
 
     def _follow_writes(self) -> None:
