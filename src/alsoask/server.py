@@ -67,7 +67,8 @@ ShownParam = Annotated[
     str, Query(description=f"Comma-separated ids already on the page (at most {MAX_SHOWN}); none is returned again.")
 ]
 DepthParam = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels of related questions to open.")]
-FormatParam = Annotated[Literal["md", "html", "jsonld", "csv", "jsonl"], Query(description="Export format.")]
+FormatParam = Annotated[Literal[tuple(FORMATS)], Query(description="Export format.")]
+templates.globals["max_question_chars"] = MAX_QUESTION_CHARS  # the search box's own limit
 
 
 def create_app(engine: Engine, api_key: str | None = None, time_limit: float = TIME_LIMIT_SECONDS) -> FastAPI:
@@ -80,7 +81,6 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
     )
     app.mount("/static", StaticFiles(directory=str(files("alsoask") / "static")), name="static")
     pages = Jinja2Templates(env=templates)
-    templates.globals["max_question_chars"] = MAX_QUESTION_CHARS
 
     @app.get("/api/ask", response_model=AskResult, responses=ERRORS, tags=["api"])
     def ask(q: QuestionParam) -> AskResult:

@@ -327,7 +327,7 @@ def _pieces(blob: bytes) -> list[np.ndarray]:
     values = np.frombuffer(blob, dtype=np.uint16)
     lengths = values[1 : 1 + values[0]].astype(np.int64)
     ends = 1 + values[0] + np.cumsum(lengths)
-    return [values[end - n : end].astype(np.int64) for end, n in zip(ends, lengths, strict=True)]
+    return [values[end - n : end] for end, n in zip(ends, lengths, strict=True)]  # views: no copies per ask
 
 
 def _connect(path: Path) -> sqlite3.Connection:
