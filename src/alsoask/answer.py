@@ -19,7 +19,7 @@ the confidence.
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -29,8 +29,9 @@ from alsoask.confidence import Evidence, calibration
 from alsoask.embed import Embedder, StaticEmbedder
 from alsoask.errors import QuestionError
 from alsoask.lexical import tokenize
+from alsoask.reader import pair_text, reader
 from alsoask.schema import Answer
-from alsoask.split import Span
+from alsoask.split import Span, has_verb
 from alsoask.store import StoredPassage
 
 if TYPE_CHECKING:  # the index stage builds the bank with an Answerer, so it cannot be imported here
@@ -71,6 +72,10 @@ class AnswerSettings:
     non_prose_penalty: float = 1.0  # table rows, reference lines, bare list items make poor answers
     window_words: int = 40  # the answer grows to about this many words (at most MAX_CHARS characters)
     min_confidence: float | None = None  # None: the calibrated threshold for the index's embedder
+    read_passages: int = 5  # top reranked passages whose best sentences the reader reads
+    read_sentences: int = 2  # ... sentences of each (the reader costs a few ms a sentence)
+    rank_weight: float = 0.15  # the reranking score, relative to the best, added to the reader's probability
+    verdict_at: float = 0.9  # a yes/no answer leads with "Yes" at this probability of yes, "No" at 1 minus it
 
 
 @dataclass(frozen=True)
@@ -131,8 +136,10 @@ class Response:
     """What one search produced: the related-question stage reuses the query and passages."""
 
     query: Query
-    ranked: list[RankedPassage]
+    ranked: list[RankedPassage]  # the answer's passage first
     answer: Answer | None
+    no_answer_reason: str | None = None
+    evidence: Evidence | None = None  # what the confidence was computed from (None: nothing matched)
 
     @property
     def passage_id(self) -> int | None:
@@ -256,17 +263,71 @@ class Answerer:
         return self.respond(question).answer
 
     def respond(self, question: str) -> "Response":
-        """The prepared query, its reranked passages and the answer (None below the confidence threshold)."""
+        """The prepared query, its reranked passages (the answer's first) and the answer: None below
+        the confidence threshold, with the reason."""
         query = self.query(question)
         ranked, evidence = self._search(query)
         if evidence is None:
-            return Response(query, ranked, None)
+            return Response(query, ranked, None, "no passage in the index shares a word with the question")
+        ranked, evidence = self.read(query, ranked, evidence)
         calibrated = calibration(self.reader.embedder_name)
         sure = calibrated.confidence(evidence)
         threshold = calibrated.threshold if self.settings.min_confidence is None else self.settings.min_confidence
         if sure < threshold:
-            return Response(query, ranked, None)
-        return Response(query, ranked, build_answer(ranked[0], set(query.terms), sure, self.settings.window_words))
+            reason = (
+                f"the best sentence found does not state what was asked (reader {evidence.reader:.2f}, "
+                f"confidence {sure:.2f}, below the threshold {threshold:.2f})"
+            )
+            return Response(query, ranked, None, reason, evidence)
+        answer = build_answer(ranked[0], set(query.terms), sure, self.settings.window_words)
+        if query.wanted == "yesno":
+            answer = self.settle(query, answer)
+        return Response(query, ranked, answer, None, evidence)
+
+    def read(self, query: Query, ranked: list[RankedPassage], evidence: Evidence):
+        """Let the reader choose the answer sentence among the best sentences of the top passages:
+        it reads the question and each sentence together, so a sentence that shares the question's
+        words but is about something else loses. Returns the passages with the chosen one first (its
+        `sentence` set to the choice) and the evidence for it."""
+        settings, top_score = self.settings, ranked[0].score
+        candidates = []  # (passage rank, sentence index)
+        for n, passage in enumerate(ranked[: settings.read_passages]):
+            texts = [passage.passage.span_text(*s) for s in passage.passage.sentences]
+            order = sorted(range(len(texts)), key=lambda i: -passage.sentence_scores[i])
+            usable = [i for i in order if is_prose(texts[i]) and not is_question_or_heading(texts[i])]
+            chosen = [passage.sentence] if passage.sentence in usable else []
+            candidates += [(n, i) for i in (chosen + [i for i in usable if i not in chosen])[: settings.read_sentences]]
+        if not candidates:
+            return ranked, replace(evidence, reader=0.0)
+        texts = [
+            pair_text(ranked[n].passage.title, _display(ranked[n].passage.span_text(*ranked[n].passage.sentences[i])))
+            for n, i in candidates
+        ]
+        readings = reader().read(query.text, texts)
+        totals = [
+            r.answers + settings.rank_weight * ranked[n].score / top_score
+            for r, (n, _) in zip(readings, candidates, strict=True)
+        ]
+        best = int(np.argmax(totals))
+        n, sentence = candidates[best]
+        chosen = replace(ranked[n], sentence=sentence)
+        tokens = set(tokenize([chosen.passage.span_text(*chosen.passage.sentences[sentence])])[0])
+        evidence = replace(
+            evidence,
+            score=chosen.score,
+            passage_coverage=chosen.passage_coverage,
+            sentence_coverage=query.coverage(tokens),
+            reader=readings[best].answers,
+        )
+        return [chosen, *ranked[:n], *ranked[n + 1 :]], evidence
+
+    def settle(self, query: Query, answer: Answer) -> Answer:
+        """A yes/no question's answer led by "Yes." or "No." when the reader is sure which it is."""
+        yes = reader().read(query.text, [pair_text(answer.title, answer.text)])[0].yes
+        verdict = "yes" if yes >= self.settings.verdict_at else "no" if yes <= 1 - self.settings.verdict_at else None
+        if verdict is None:
+            return answer
+        return answer.model_copy(update={"verdict": verdict, "text": f"{verdict.capitalize()}. {answer.text}"})
 
     def answer_in(self, question: str, passage_id: int, round_trip: int) -> "Response | None":
         """The answer to a bank question from the passage it is tied to; None when a search for the
@@ -358,17 +419,43 @@ def _display(text: str) -> str:
     return " ".join(text.split())
 
 
-# Expected answer types: a cheap check of the kind of thing the question asks for.
+# Expected answer types: a cheap check of the kind of thing the question asks for. Questions come as
+# people type them: lower case, often without a question mark, the question word anywhere ("field
+# hockey is the national sport of which country") or none at all ("the last time la dodgers won the
+# world series"). The first question word decides; a later one is usually part of a title ("who sang
+# where is the love").
+_FIRST_QUESTION_WORD = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)(?:'s)?\b")
+_YES_NO_QUESTION = re.compile(r"\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)(n't)?\s")
+_PLACE_NOUNS = (
+    "country|countries|city|cities|state|states|province|county|town|village|place|continent|island|river|ocean|sea"
+    "|lake|mountain|region|location|capital|planet|park|nation|district|stadium|street|area|port"
+)
+_AGENT_NOUNS = (
+    "team|teams|band|singer|actor|actress|president|player|person|people|man|woman|king|queen|company|club|group"
+    "|artist|author|writer|director|character|contestant|economist|officer|leader|explorer|scientist|inventor"
+    "|composer|poet|painter|emperor|general|pope|party|university|college|brand|manufacturer|airline|network"
+    "|musician|rapper|coach|pitcher|quarterback|goalkeeper|driver|wrestler|boxer|host|founder|owner|ruler|prince"
+    "|princess|prime minister|senator|governor|mayor|judge|architect|philosopher|son|daughter|wife|husband"
+)
+# (type, pattern) tried in order on the words from the first question word on: "what" and "which" say
+# nothing by themselves, the noun after them does ("which city", "what year")
 _QUESTION_TYPES = [
-    (
-        "number",
-        re.compile(
-            r"^\s*(how (many|much|long|old|far|large|big|tall|high)|what (percentage|percent|number|amount))\b", re.I
-        ),
-    ),
-    ("date", re.compile(r"^\s*(when|(in |during )?what (year|decade|century|date|month|day|time))\b", re.I)),
-    ("person", re.compile(r"^\s*(who|whom|whose)\b", re.I)),
-    ("place", re.compile(r"^\s*where\b", re.I)),
+    ("number", re.compile(r"how (many|much|long|old|far|large|big|tall|high|deep|wide|fast|heavy|often)\b")),
+    ("number", re.compile(r"(what|which) (percentage|percent|number|amount|age|size|population)\b")),
+    ("date", re.compile(r"(what|which) (\w+ )?(year|decade|century|date|month|day|time|era)\b")),
+    ("place", re.compile(rf"(what|which) (\w+ ){{0,2}}({_PLACE_NOUNS})\b")),
+    ("person", re.compile(rf"(what|which) (\w+ ){{0,2}}({_AGENT_NOUNS})\b")),
+    ("person", re.compile(r"(who|whom|whose)\b")),
+    ("date", re.compile(r"when\b")),
+    ("place", re.compile(r"where\b")),
+]
+_NOT_IN_NOUN_PHRASE = {"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "the", "a", "an", "of"}
+# a query with no question word: "the last time ...", "release date of ...", "number of ..."
+_QUERY_CUES = [
+    ("date", re.compile(r"\b((last|first|next) time|(date|year) of|(release|air|birth|death|opening) date)\b")),
+    ("date", re.compile(r"\b(date|year)\s*\??$")),
+    ("number", re.compile(r"\b(number of|how many)\b")),
+    ("place", re.compile(r"\blocation of\b")),
 ]
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _TYPE_PATTERNS = {
@@ -377,7 +464,24 @@ _TYPE_PATTERNS = {
     ),
     "date": re.compile(rf"\b(1\d{{3}}|20\d{{2}}|\d{{1,2}}(st|nd|rd|th) century|\d{{2,4}}s|{_MONTHS})\b"),
 }
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+_NAME = re.compile(r"\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:[A-Z][a-z]+|[A-Z]{2,}))*")
+_MONTH_NAMES = set(_MONTHS.split("|"))  # a date, not a name
+# "who won ..." asks for the outcome: the sentence that says who won, not the one listing the sides
+_WINNER_QUESTION = re.compile(r"\bwho\s+(won|wins|win|has won|had won|beat|defeated|was victorious)\b", re.I)
+_WINNING = re.compile(
+    r"\b(won|wins?|winning|winners?|victor(y|ies|ious)?|defeat(ed|ing)?|champions?|beat|triumph)", re.I
+)
+# "who founded ..." asks for an agent: a name with the deed, not a date
+_AGENT_QUESTION = re.compile(
+    r"\bwho\s+(first\s+)?(started|founded|invented|created|discovered|wrote|built|designed|developed|established"
+    r"|formed|composed|painted|coined|introduced|began|launched|made|directed|produced)\b",
+    re.I,
+)
+_DEED = re.compile(
+    r"\b(start|found|invent|creat|discover|wr[io]t|buil|design|develop|establish|form|compos|paint|coin|introduc"
+    r"|bega|begun|launch|made|direct|produc|co-?found|by\b)",
+    re.I,
+)
 
 
 _QUESTION_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|and)?\s*[A-Z0-9][\w'’-]*)*")
@@ -392,16 +496,24 @@ def question_names(question: str) -> list[str]:
     return [n for n in _QUESTION_NAME.findall(question) if n.lower() not in _QUESTION_WORDS]
 
 
-_NOT_LETTER = re.compile(r"[^\w\s]|[\d_]")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+_DIGIT = re.compile(r"\d")
 _NOT_PROSE = re.compile(r"^\s*(\||\[\d+\]|\^|[-*•]\s*\S+(\s+\S+){0,5}\s*$)")
+_MARKUP_RESIDUE = re.compile(r"\[\[|\]\]|\{\{|\}\}|\|\||Category:\S|thumb\||(File|Image):\S")
 
 
 def is_prose(sentence: str) -> bool:
     """False for what reads as debris rather than a statement: table rows, reference entries, short
-    list items, runs of symbols and numbers, fragments under five words."""
+    list items, wiki markup residue, runs of symbols and numbers, fragments under five words and
+    fragments without a verb (a caption "in the 1999 Kosovo War", a title, a list of names)."""
     if _NOT_PROSE.match(sentence) or sentence.count("|") >= 2 or len(sentence.split()) < 5:
         return False
-    return len(_NOT_LETTER.findall(sentence)) <= 0.25 * len(sentence)
+    if _MARKUP_RESIDUE.search(sentence):
+        return False
+    symbols = len(_PUNCTUATION.findall(sentence))
+    if symbols > 0.25 * len(sentence) or symbols + len(_DIGIT.findall(sentence)) > 0.5 * len(sentence):
+        return False
+    return has_verb(sentence)
 
 
 def is_question_or_heading(sentence: str) -> bool:
@@ -410,20 +522,65 @@ def is_question_or_heading(sentence: str) -> bool:
 
 
 _DEFINITION_QUESTION = re.compile(r"^\s*(?i:what|who) (?i:is|was|are|were) (?i:the |an? )?([A-Z][^?]*?)\s*\??\s*$")
+# the same typed in lower case: "what is kosovo", "who is hashim thaci", "what are tectonic plates"
+_TYPED_DEFINITION = re.compile(
+    r"^\s*(what|who)(?:'s|\s+(?:is|are|was|were))\s+((?:the|an?)\s+)?(?P<name>[^?]+?)\s*\??\s*$", re.I
+)
+# what makes "what is x" ask for something other than a definition: an attribute ("the capital of
+# serbia"), a name ("what is a fork in a river called"), a superlative, a pronoun
+_NOT_DEFINED = re.compile(
+    r"\b(of|called|named|known|name|first|last|largest|biggest|smallest|highest|lowest|longest|oldest|youngest|most"
+    r"|least|best|worst|main|only|difference|meaning|number|population|purpose|point|cause|role|function|rate"
+    r"|percentage|amount|cost|price|value|size|age|height|length|weight|distance|speed|temperature|capital|currency"
+    r"|language|religion|latest|newest|next|current|new|record|it|this|that|there|you|he|she|they|we|i|my|your|our|his"
+    r"|her|their)\b"
+)
+_PREPOSITION = re.compile(r"\b(in|on|at|to|from|with|by|for|about|like|as|into|over|under|after|before|during)\b")
+
+
+def _definition_name(question: str) -> str | None:
+    """The name a definition question asks about ("Operation Allied Force", "kosovo"), else None."""
+    if match := _DEFINITION_QUESTION.match(question):
+        return match.group(1)
+    match = _TYPED_DEFINITION.match(question)
+    if not match:
+        return None
+    name = match.group("name").lower()
+    words = name.split()
+    if len(words) > 5 or _NOT_DEFINED.search(name) or _PREPOSITION.search(name) or words[0].endswith("ing"):
+        return None  # "what is the telephone code for south africa": a value, not a definition
+    if match.group(1).lower() == "who" and match.group(2):
+        return None  # "who is the girl ...": a person
+    return match.group("name")
 
 
 def expected_type(question: str) -> str | None:
-    """'definition' ("What was Operation Allied Force?"), 'number', 'date', 'person', 'place', or None
-    when the question does not say."""
-    if _DEFINITION_QUESTION.match(question):
+    """'definition' ("What was Operation Allied Force?", "what is kosovo"), 'yesno' ("is kosovo a
+    country"), 'number', 'date', 'person' (people and organisations: "who", "which team"), 'place',
+    or None when the question does not say."""
+    if _definition_name(question):
         return "definition"
-    return next((name for name, pattern in _QUESTION_TYPES if pattern.search(question)), None)
+    text = question.strip().lower().replace("’", "'")
+    if _YES_NO_QUESTION.match(text + " ") and " or " not in text:  # "is big ben a clock or a bell": a choice
+        return "yesno"
+    first = _FIRST_QUESTION_WORD.search(text)
+    if first is None:
+        return next((name for name, pattern in _QUERY_CUES if pattern.search(text)), None)
+    rest = text[first.start() :]
+    for name, pattern in _QUESTION_TYPES:
+        match = pattern.match(rest)
+        if match and not _NOT_IN_NOUN_PHRASE.intersection(match.group(0).split()[1:-1]):
+            return name
+    return None
 
 
 def _defines(sentence: str, question: str) -> bool:
     """The sentence defines the name the question asks about: "X was …", "X, the …", "X (…)",
     "called X", "named X", "known as X", or "X" followed by a comma and a description ("…, X, the …")."""
-    name = re.escape(_DEFINITION_QUESTION.match(question).group(1))
+    name = _definition_name(question)
+    if not name:
+        return False
+    name = rf"(?i:{re.escape(name)})"
     return bool(
         re.search(rf"\b{name}\s*(\(|,\s*(the|an?)\b|(is|was|are|were)\s+(the|an?)\b)", sentence)
         or re.search(rf"\b(called|named|known as|codenamed|code-named)\s+(the\s+)?{name}", sentence)
@@ -432,14 +589,21 @@ def _defines(sentence: str, question: str) -> bool:
 
 
 def has_type(sentence: str, wanted: str | None, question: str) -> float:
-    """1.0 if the sentence holds something of the wanted type (a name not already in the question for
-    people and places), else 0.0."""
-    if wanted is None:
+    """How well the sentence holds the wanted kind of thing, 0.0 to 1.0: a number, a date, a definition
+    of the name asked about, or a name not already in the question for people and places. "Who won"
+    wants a name with a win ("NATO won", "victory"), "who founded" a name with the deed; a yes/no
+    question wants no particular type (0.0)."""
+    if wanted is None or wanted == "yesno":
         return 0.0
     if wanted == "definition":
         return 1.0 if _defines(sentence, question) else 0.0
     if wanted in _TYPE_PATTERNS:
         return 1.0 if _TYPE_PATTERNS[wanted].search(sentence) else 0.0
     asked = question.lower()
-    names = [n for n in _NAME.findall(sentence[1:]) if n.lower() not in asked]
-    return 1.0 if names else 0.0
+    if not any(n.lower() not in asked and n not in _MONTH_NAMES for n in _NAME.findall(sentence[1:])):
+        return 0.0
+    if wanted == "person" and _WINNER_QUESTION.search(question):
+        return 1.0 if _WINNING.search(sentence) else 0.0
+    if wanted == "person" and _AGENT_QUESTION.search(question):
+        return 1.0 if _DEED.search(sentence) else 0.5
+    return 1.0

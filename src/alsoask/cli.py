@@ -225,6 +225,8 @@ def _print_report(report: IndexReport, folder: Path) -> None:
 def _print_result(result: AskResult) -> None:
     out.print(f"\n[bold]{escape(result.question)}[/bold]")
     _print_answer(result.answer, 2)
+    if result.no_answer_reason:
+        out.print(Padding(Text(f"Why: {result.no_answer_reason}", style="dim"), (0, 0, 0, 2), expand=False))
     if result.related:
         out.print("\n  [bold]People also ask[/bold]")
     for related in result.related:

@@ -1,9 +1,9 @@
 """How sure the engine is of its top answer, and the threshold below which it says "no answer".
 
-A logistic model over four pieces of evidence for the top passage and sentence. It is fitted per
-embedder by `bench/calibrate.py` on SQuAD v1.1 dev (questions whose article is in the index against
-questions whose article is not) and stored in `calibration.json` beside this module. The threshold is
-the confidence below which at most `RIGHT_ANSWERS_WITHHELD` of the right answers fall.
+A logistic model over five pieces of evidence for the answer sentence and its passage, the reader's
+judgement among them. It is fitted per embedder by `bench/calibrate.py` on tuning splits only (see its
+docstring) and stored in `calibration.json` beside this module. The threshold is the confidence below
+which at most `RIGHT_ANSWERS_WITHHELD` of the right answers fall.
 """
 
 import json
@@ -25,6 +25,8 @@ class Evidence:
     passage_coverage: float  # share of the question's IDF mass in the top passage and its title
     sentence_coverage: float  # ... in its best sentence
     dense_max: float  # best cosine over the whole index
+    reader: float | None = None  # the reader's probability that the sentence answers; None: not read
+    # (the bank's round trips skip the reader for speed; the feature then counts as its mean)
     # No raw BM25 score: it scales with the corpus's IDF, so a model fitted on one corpus would
     # misjudge a corpus of another size. Coverage shares and cosines do not.
 
@@ -39,14 +41,14 @@ class Calibration:
 
     def confidence(self, evidence: Evidence) -> float:
         """Estimated probability that the corpus answers the question, in [0, 1]."""
-        x = (np.asarray(astuple(evidence)) - self.mean) / self.std
+        x = (_features(evidence, self.mean) - self.mean) / self.std
         return float(1 / (1 + np.exp(-(x @ np.asarray(self.weights) + self.bias))))
 
 
 def fit(evidence: list[Evidence], answerable: list[bool], right: list[bool], steps: int = 5000) -> Calibration:
     """Logistic regression (gradient descent on standardised features) of `answerable` on the evidence;
     the threshold withholds at most `RIGHT_ANSWERS_WITHHELD` of the answers that were `right`."""
-    x = np.array([astuple(e) for e in evidence], dtype=np.float64)
+    x = np.array([astuple(e) for e in evidence], dtype=np.float64)  # every fitted evidence has been read
     y = np.asarray(answerable, dtype=np.float64)
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = np.c_[(x - mean) / std, np.ones(len(x))]
@@ -58,6 +60,11 @@ def fit(evidence: list[Evidence], answerable: list[bool], right: list[bool], ste
     sure = np.array([calibration.confidence(e) for e in evidence])
     threshold = float(np.quantile(sure[np.asarray(right)], RIGHT_ANSWERS_WITHHELD))
     return Calibration(mean.tolist(), std.tolist(), w[:-1].tolist(), float(w[-1]), threshold)
+
+
+def _features(evidence: Evidence, mean: list[float]) -> np.ndarray:
+    values = astuple(evidence)
+    return np.array([mean[i] if v is None else v for i, v in enumerate(values)], dtype=np.float64)
 
 
 @cache

@@ -95,6 +95,7 @@ class Engine:
             answer=response.answer,
             related=[_related(q) for q in found.questions],
             took_ms=round((time.perf_counter() - started) * 1000, 2),
+            no_answer_reason=response.no_answer_reason,
         )
         return result, found.equivalent
 

@@ -1,5 +1,7 @@
 """Data shapes shared by every stage and surface. `Answer` and `AskResult` are the JSON contract."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -22,6 +24,7 @@ class Answer(BaseModel):
     start: int
     end: int
     score: float
+    verdict: Literal["yes", "no"] | None = None  # a yes/no question settled with confidence; `text` leads with it
 
 
 class RelatedQuestion(BaseModel):
@@ -39,6 +42,7 @@ class AskResult(BaseModel):
     answer: Answer | None
     related: list[RelatedQuestion] = Field(default_factory=list)
     took_ms: float
+    no_answer_reason: str | None = None  # why `answer` is None: what was missing, in one line
 
 
 class TreeNode(RelatedQuestion):
