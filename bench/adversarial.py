@@ -185,9 +185,7 @@ def check_change(
     that keeps out a part for its whole ("Baghdad" for "Iraq") and other close kin."""
     before = {vocab.stem(w) for w in words(original)}
     new_words = [
-        w
-        for w in words(new_text)
-        if (w not in vocab.stopwords or w in RELATION_WORDS) and vocab.stem(w) not in before
+        w for w in words(new_text) if (w not in vocab.stopwords or w in RELATION_WORDS) and vocab.stem(w) not in before
     ]
     if not new_words:
         return False
@@ -317,7 +315,7 @@ def generate(data: Path = DEFAULT_DATA) -> list[dict]:
     # its article names it at least twice, mostly with the same label, which drops most tagging slips
     # ("Tesla" as NORP, "NP" as ORG) on both sides of a swap
     votes: dict[tuple[int, str], Counter] = defaultdict(Counter)
-    for d, doc in zip(docs, nlp.pipe((d["text"] for d in docs), batch_size=64)):
+    for d, doc in zip(docs, nlp.pipe((d["text"] for d in docs), batch_size=64), strict=False):
         for e in doc.ents:
             votes[d["article"], _bare(e.text)][e.label_] += 1
 
@@ -326,7 +324,7 @@ def generate(data: Path = DEFAULT_DATA) -> list[dict]:
         return bool(seen) and seen[label] >= 2 and seen.most_common(1)[0][0] == label and _name_like(text)
 
     parsed = []
-    for q, doc in zip(questions, nlp.pipe((q["question"] for q in questions), batch_size=256)):
+    for q, doc in zip(questions, nlp.pipe((q["question"] for q in questions), batch_size=256), strict=False):
         text = q["question"]
         ents = [
             (e.start_char, e.end_char, e.label_)
@@ -341,7 +339,7 @@ def generate(data: Path = DEFAULT_DATA) -> list[dict]:
         parsed.append(ents)
     pool: dict[str, list[tuple[str, int]]] = defaultdict(list)  # label -> (entity text, article)
     seen = set()
-    for q, ents in zip(questions, parsed):
+    for q, ents in zip(questions, parsed, strict=False):
         for a, b, label in ents:
             text = q["question"][a:b]
             text = text[4:] if text.lower().startswith("the ") else text
@@ -352,24 +350,22 @@ def generate(data: Path = DEFAULT_DATA) -> list[dict]:
     donors = Donors(pool)
 
     rows = []
-    for i, (q, ents) in enumerate(zip(questions, parsed)):
+    for i, (q, ents) in enumerate(zip(questions, parsed, strict=False)):
         rng = random.Random(SEED * 1_000_003 + i)
         dates = [(a, b) for a, b, label in ents if label == "DATE"]
         named = [e for e in ents if e[2] in ENTITY_LABELS]
         rng.shuffle(named)
-        candidates = {
-            "year": lambda: year_changes(q["question"], dates, rng),
-            "relation": lambda: relation_changes(q["question"]),
-            "entity": lambda: entity_changes(q["question"], named, donors, q["article"]),
+        candidates = {  # each called in this iteration only: the defaults just say so
+            "year": lambda q=q, dates=dates, rng=rng: year_changes(q["question"], dates, rng),
+            "relation": lambda q=q: relation_changes(q["question"]),
+            "entity": lambda q=q, named=named: entity_changes(q["question"], named, donors, q["article"]),
         }
         for kind in KINDS:
             found = next(
                 (
                     c
                     for c in candidates[kind]()
-                    if check_change(
-                        vocab, q["article"], q["question"], c[0], c[2], c[1] if kind == "entity" else None
-                    )
+                    if check_change(vocab, q["article"], q["question"], c[0], c[2], c[1] if kind == "entity" else None)
                 ),
                 None,
             )
@@ -429,20 +425,23 @@ def score(adversarial: list[dict], adv: list[dict], originals: list[dict], orig:
     """Shares from the asked rows (`adv[i]` answers `adversarial[i]`, `orig[i]` answers `originals[i]`)."""
     n, m = len(adv), len(orig)
     by_kind = defaultdict(list)
-    for q, r in zip(adversarial, adv):
+    for q, r in zip(adversarial, adv, strict=False):
         by_kind[q["change_kind"]].append(r)
     return {
         "adversarial_questions": n,
         "adversarial_withheld": sum(not r["answered"] for r in adv) / n,
         "adversarial_withheld_by_kind": {k: sum(not r["answered"] for r in v) / len(v) for k, v in by_kind.items()},
         "adversarial_answered_from_source_paragraph": sum(
-            r["doc_id"] == q["doc_id"] for q, r in zip(adversarial, adv)
+            r["doc_id"] == q["doc_id"] for q, r in zip(adversarial, adv, strict=False)
         )
         / n,
         "no_answer_reasons": dict(Counter(r["reason"] for r in adv if not r["answered"] and r["reason"])),
         "original_questions": m,
         "original_answered": sum(r["answered"] for r in orig) / m,
-        "original_right": sum(holds_answer(r["text"], q["answers"], r["title"]) for q, r in zip(originals, orig)) / m,
+        "original_right": sum(
+            holds_answer(r["text"], q["answers"], r["title"]) for q, r in zip(originals, orig, strict=False)
+        )
+        / m,
     }
 
 
@@ -550,7 +549,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--generate", action="store_true", help="(re)write the set and print its counts")
     parser.add_argument("--split", choices=("tune", "report"), default=None)
-    parser.add_argument("--index", type=Path, default=None, help="an index of all SQuAD dev paragraphs (built if empty)")
+    parser.add_argument(
+        "--index", type=Path, default=None, help="an index of all SQuAD dev paragraphs (built if empty)"
+    )
     parser.add_argument("--label", default=None, help="suffix of the results file")
     args = parser.parse_args()
     if args.generate or not SET_FILE.exists():

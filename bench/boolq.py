@@ -45,7 +45,7 @@ def verdict_of(gold: bool) -> str:
 def score(questions: list[dict], answers: list[dict | None]) -> dict:
     """`answers[i]` ({"doc_id", "verdict"} or None) for `questions[i]`."""
     n = len(questions)
-    pairs = list(zip(questions, answers))
+    pairs = list(zip(questions, answers, strict=False))
     with_verdict = [(q, a) for q, a in pairs if a is not None and a.get("verdict") is not None]
     right = sum(a["verdict"] == verdict_of(q["answer"]) for q, a in with_verdict)
     return {
@@ -108,8 +108,9 @@ def markdown(results: dict) -> str:
             f"| answered | {t['answered']:.3f} | {b['answered']:.3f} |",
             f"| answer cites its own passage | {t['cites_own_passage']:.3f} | {b['cites_own_passage']:.3f} |",
             f"| leads with Yes/No (verdict set) | {t['with_verdict']:.3f} | {b['with_verdict']:.3f} |",
-            f"| ... verdict right | {_share(t['verdict_right_when_given'])} | {_share(b['verdict_right_when_given'])} |",
-            f"| always \"Yes\" would be right | {t['gold_yes_share']:.3f} | {b['gold_yes_share']:.3f} |",
+            f"| ... verdict right | {_share(t['verdict_right_when_given'])} "
+            f"| {_share(b['verdict_right_when_given'])} |",
+            f'| always "Yes" would be right | {t["gold_yes_share"]:.3f} | {b["gold_yes_share"]:.3f} |',
         ]
     )
 

@@ -3,7 +3,7 @@
     python bench/realq.py                          # the report split: lines 901-1,800
     python bench/realq.py --split tune             # the tuning split: lines 1-900
     python bench/realq.py --label landed           # a suffix for the result files
-    python bench/realq.py --index DIR              # another demo index (default /work/idx/demo)
+    python bench/realq.py --index DIR              # another demo index (default: alsoask demo's)
 
 The index is the demo corpus (10,033 Wikipedia lead summaries), built as `alsoask demo --index DIR`
 builds it when DIR does not exist. Every question is asked once, and reported:
@@ -40,12 +40,12 @@ from metrics import TOP_BM25, CorpusGold, best_bm25_window, holds_answer, lead_o
 import alsoask
 from alsoask import Engine
 from alsoask.answer import AnswerSettings
-from alsoask.demo import demo_documents
+from alsoask.demo import demo_documents, demo_index_dir
 from alsoask.index import index_documents
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "realq" / "efficientqa-dev.jsonl"
-DEFAULT_INDEX = Path("/work/idx/demo")
+DEFAULT_INDEX = demo_index_dir()  # where `alsoask demo` builds it
 SPLITS = {"tune": (0, 900), "report": (900, 1800)}  # line ranges, 0-based and end-exclusive
 WARM_UP = 20
 

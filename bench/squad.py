@@ -118,7 +118,7 @@ def score_run(rows: list[dict], prefix: str = "") -> dict:
             "mean_snippet_chars": statistics.mean(len(s) for s in snippets) if snippets else 0.0,
         }
     )
-    latencies = [r["ms"] for r in rows if "ms" in r]
+    latencies = [r["ms"] for r in rows if "ms" in r] if not prefix else []  # `ms` is the engine's
     if latencies:
         out["ask_p50_ms"] = float(np.percentile(latencies, 50))
         out["ask_p95_ms"] = float(np.percentile(latencies, 95))

@@ -74,8 +74,8 @@ def is_right(question: dict, doc_id: str | None, start: int | None, end: int | N
 
 def score(questions: list[dict], answers: list[dict]) -> dict:
     """`answers[i]` ({"doc_id", "start", "end"} or None) for `questions[i]`."""
-    answerable = [(q, a) for q, a in zip(questions, answers) if q["right"]]
-    unanswerable = [a for q, a in zip(questions, answers) if not q["right"]]
+    answerable = [(q, a) for q, a in zip(questions, answers, strict=False) if q["right"]]
+    unanswerable = [a for q, a in zip(questions, answers, strict=False) if not q["right"]]
     right = sum(a is not None and is_right(q, a["doc_id"], a["start"], a["end"]) for q, a in answerable)
     shown = sum(a is not None for _, a in answerable)
     return {

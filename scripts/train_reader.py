@@ -107,9 +107,7 @@ def squad_pairs(path: Path, rng: random.Random) -> list[dict]:
             continue
         title = article["title"].replace("_", " ")
         article_text = " ".join(p["context"] for p in article["paragraphs"])
-        all_sentences = [
-            p["context"][a:b] for p in article["paragraphs"] for a, b in split_sentences(p["context"])
-        ]
+        all_sentences = [p["context"][a:b] for p in article["paragraphs"] for a, b in split_sentences(p["context"])]
         for paragraph in article["paragraphs"]:
             context = paragraph["context"]
             spans = split_sentences(context)
@@ -132,7 +130,9 @@ def squad_pairs(path: Path, rng: random.Random) -> list[dict]:
                 if rng.random() < 0.6:
                     changed = changed_question(qa["question"], article_text, names, rng)
                     if changed:
-                        pairs.append({"question": as_typed(changed, rng), "text": pair_text(title, positive), "answers": 0})
+                        pairs.append(
+                            {"question": as_typed(changed, rng), "text": pair_text(title, positive), "answers": 0}
+                        )
     return pairs
 
 
@@ -186,15 +186,15 @@ def boolq_pairs(path: Path, rng: random.Random) -> list[dict]:
             pairs.append({"question": row["question"], "text": pair_text(row["title"], window), "answers": 1,
                           "yes": int(row["answer"])})  # fmt: skip
         other = rows[(n + rng.randint(1, len(rows) - 1)) % len(rows)]
-        pairs.append({"question": row["question"], "text": pair_text(other["title"], best_window(other["passage"], words)),
-                      "answers": 0})  # fmt: skip
+        negative = pair_text(other["title"], best_window(other["passage"], words))
+        pairs.append({"question": row["question"], "text": negative, "answers": 0})
     return pairs
 
 
 def best_window(text: str, words: set[str]) -> str:
     """The run of whole sentences, up to the shown window's length, sharing most words with `words`."""
     spans = split_sentences(text)
-    best, best_score = text[: BOOLQ_WINDOW_CHARS], -1
+    best, best_score = text[:BOOLQ_WINDOW_CHARS], -1
     for i in range(len(spans)):
         j = i
         while j + 1 < len(spans) and spans[j + 1][1] - spans[i][0] <= BOOLQ_WINDOW_CHARS:
@@ -288,7 +288,11 @@ def evaluate(model: Reader, model_dir: Path, pairs: list[dict]) -> dict:
     scores = np.concatenate(scores)
     labels = np.array([p["answers"] for p in pairs])
     yes = [(s[1] > 0.5) == bool(p["yes"]) for s, p in zip(scores, pairs, strict=True) if "yes" in p]
-    return {"pairs": len(pairs), "answers_auc": auc(scores[:, 0], labels), "yes_accuracy": float(np.mean(yes)) if yes else None}
+    return {
+        "pairs": len(pairs),
+        "answers_auc": auc(scores[:, 0], labels),
+        "yes_accuracy": float(np.mean(yes)) if yes else None,
+    }
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:

@@ -58,7 +58,11 @@ def test_relation_swap_brings_a_word_the_article_lacks(vocab):
         assert _new_words_absent(vocab, 0, new)
     # "first" -> "last" is kept only where the article never says "last"; "largest" -> "smallest" likewise
     assert adversarial.check_change(
-        vocab, 0, "Who was the first to build an induction motor?", "Who was the last to build an induction motor?", "last"
+        vocab,
+        0,
+        "Who was the first to build an induction motor?",
+        "Who was the last to build an induction motor?",
+        "last",
     )
 
 
@@ -154,7 +158,7 @@ def test_wikiqa_pages_keep_sentence_offsets(tmp_path):
 
 
 def test_wikiqa_overlap_rule(tmp_path):
-    pages, questions = wikiqa.load_wikiqa(_wikiqa_file(tmp_path))
+    _pages, questions = wikiqa.load_wikiqa(_wikiqa_file(tmp_path))
     q1 = {q["id"]: q for q in questions}["Q1"]
     (a, b) = q1["right"][0]
     assert wikiqa.is_right(q1, "D1", a, b)  # the sentence itself
@@ -166,7 +170,7 @@ def test_wikiqa_overlap_rule(tmp_path):
 
 
 def test_wikiqa_score(tmp_path):
-    pages, questions = wikiqa.load_wikiqa(_wikiqa_file(tmp_path))
+    _pages, questions = wikiqa.load_wikiqa(_wikiqa_file(tmp_path))
     by_id = {q["id"]: q for q in questions}
     order = [by_id["Q1"], by_id["Q2"], by_id["Q3"]]
     a, b = by_id["Q1"]["right"][0]
@@ -185,7 +189,10 @@ def test_wikiqa_score(tmp_path):
 def test_boolq_split_by_line(tmp_path):
     path = tmp_path / "boolq.jsonl"
     path.write_text(
-        "".join(json.dumps({"question": f"is {n} odd", "title": "N", "answer": n % 2 == 1, "passage": "."}) + "\n" for n in range(1, 11))
+        "".join(
+            json.dumps({"question": f"is {n} odd", "title": "N", "answer": n % 2 == 1, "passage": "."}) + "\n"
+            for n in range(1, 11)
+        )
     )
     boolq.SPLITS["tiny"] = (3, 5)
     try:

@@ -6,7 +6,7 @@ import pytest
 
 from .conftest import alsoask, write
 
-ANSWER_KEYS = {"text", "doc_id", "title", "url", "start", "end", "score"}
+ANSWER_KEYS = {"text", "doc_id", "title", "url", "start", "end", "score", "verdict"}
 
 
 def test_index_then_ask_json_contract(tmp_path):
@@ -24,7 +24,7 @@ def test_index_then_ask_json_contract(tmp_path):
     run = alsoask("ask", "When did Kosovo declare independence?", "--index", index, "--json")
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout)
-    assert set(result) == {"question", "answer", "related", "took_ms"}
+    assert set(result) == {"question", "answer", "related", "took_ms", "no_answer_reason"}
     assert set(result["answer"]) == ANSWER_KEYS
     assert result["answer"]["doc_id"] == "kosovo.md"
     assert result["answer"]["url"].endswith("kosovo.md")

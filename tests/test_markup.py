@@ -61,7 +61,8 @@ def test_a_document_of_nothing_but_markup_is_skipped(tmp_path):
 
 MARKDOWN = """# Email templates
 
-Type {{first_name}} or {{ company }} in a template to insert the customer's name. See [the guide](https://example.com/guide) for more.
+Type {{first_name}} or {{ company }} in a template to insert the customer's name.
+See [the guide](https://example.com/guide) for more.
 
 | Field | Example | Notes |
 |-------|---------|-------|

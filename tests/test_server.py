@@ -31,7 +31,7 @@ def test_ask_returns_the_same_object_as_ask_json(api, core_index):
     assert cli.returncode == 0, cli.stderr
     printed = json.loads(cli.stdout)
     body = served.json()
-    assert set(body) == set(printed) == {"question", "answer", "related", "took_ms"}
+    assert set(body) == set(printed) == {"question", "answer", "related", "took_ms", "no_answer_reason"}
     body.pop("took_ms"), printed.pop("took_ms")
     assert body == printed
     assert body["answer"]["doc_id"] and len(body["related"]) == 4

@@ -16,7 +16,7 @@ import numpy as np
 from alsoask.errors import AlsoaskError
 
 CALIBRATION_FILE = Path(__file__).parent / "calibration.json"
-RIGHT_ANSWERS_WITHHELD = 0.02
+RIGHT_ANSWERS_WITHHELD = 0.05
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ engine.tree("Does Serbia recognize Kosovo?", depth=2)
 """
 
 import functools
-import re
 import threading
 import time
 from collections.abc import Iterable
@@ -22,7 +21,7 @@ from alsoask.errors import LimitError, NotFoundError
 from alsoask.index import IndexReader
 from alsoask.related import RelatedFinder, RelatedSettings
 from alsoask.schema import AskResult, Document, Health, RelatedQuestion, TreeResult
-from alsoask.store import BankQuestion
+from alsoask.store import BankQuestion, question_number
 from alsoask.tree import build_tree
 
 MAX_SHOWN = 500  # ids a page may pass as already shown; far more than anyone opens
@@ -129,7 +128,8 @@ class Engine:
         return _related(self._bank_question(node_id))
 
     def _bank_question(self, node_id: str) -> BankQuestion:
-        found = self.reader.store.questions_by_id([int(node_id[1:])]) if re.fullmatch(r"q\d{1,18}", node_id) else []
+        number = question_number(node_id)
+        found = self.reader.store.questions_by_id([number]) if number is not None else []
         if not found:
             raise NotFoundError(f"no question with id {node_id!r} in this index (it may have been re-indexed)")
         return found[0]

@@ -26,7 +26,7 @@ from alsoask.answer import Answerer, Query, Response
 from alsoask.lexical import tokenize
 from alsoask.questions import EQUIVALENT_COSINE, normalize_question
 from alsoask.split import Span
-from alsoask.store import BankQuestion
+from alsoask.store import BankQuestion, question_number
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class RelatedFinder:
         nearest = self._nearest(query.sentence_vector)
         candidates = store.questions_of_passages(list(passage_rank))
         candidates += store.questions_by_id([i for i in nearest if i not in {c.id for c in candidates}])
-        shown_questions = store.questions_by_id([int(s[1:]) for s in shown if s[1:].isdigit()])
+        shown_questions = store.questions_by_id([n for n in map(question_number, shown) if n is not None])
         taken = [q.vector for q in shown_questions] + [query.sentence_vector]
         texts = {normalize_question(q.text) for q in shown_questions} | {normalize_question(query.text)}
         spans = {(q.answer.doc_id, q.span) for q in shown_questions}  # answering sentences

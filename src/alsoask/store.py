@@ -7,6 +7,7 @@ are written in one transaction, so a failed or killed run leaves the previous co
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -84,6 +85,12 @@ class BankQuestion:
     @property
     def node_id(self) -> str:
         return f"q{self.id}"
+
+
+def question_number(node_id: str) -> int | None:
+    """The bank row id of a node id ("q17" -> 17); None for anything else, such as "q²" or an id past
+    SQLite's integer range."""
+    return int(node_id[1:]) if re.fullmatch(r"q[0-9]{1,18}", node_id) else None
 
 
 @dataclass(frozen=True)
