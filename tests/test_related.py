@@ -109,7 +109,6 @@ def test_answers_are_about_the_referent_the_question_names(trap_engine, question
     assert trap_engine.ask(question).answer.doc_id == doc_id
 
 
-@pytest.mark.xfail(strict=True, reason="the reader's confidence now withholds this answer (regression)")
 def test_a_when_question_is_answered_with_a_date(trap_engine):
     answer = trap_engine.ask("When did the Battle of Kosovo take place?").answer
     assert "1389" in answer.text

@@ -299,6 +299,10 @@ class Answerer:
             usable = [i for i in order if is_prose(texts[i]) and not is_question_or_heading(texts[i])]
             chosen = [passage.sentence] if passage.sentence in usable else []
             candidates += [(n, i) for i in (chosen + [i for i in usable if i not in chosen])[: settings.read_sentences]]
+        top = ranked[0]
+        best_match = top.passage.span_text(*top.passage.sentences[int(np.argmax(top.sentence_scores))])
+        if is_question_or_heading(best_match):  # a FAQ heading that matches: its answer is what follows it
+            candidates = [(0, top.sentence)]
         if not candidates:
             return ranked, replace(evidence, reader=0.0)
         texts = [
@@ -306,9 +310,15 @@ class Answerer:
             for n, i in candidates
         ]
         readings = reader().read(query.text, texts)
+
+        def rank_score(n: int, i: int) -> float:  # the passage's score, had sentence i been its best
+            passage = ranked[n]
+            return passage.score - max(passage.sentence_scores) + passage.sentence_scores[i]
+
         totals = [
-            r.answers + settings.rank_weight * ranked[n].score / top_score
-            for r, (n, _) in zip(readings, candidates, strict=True)
+            r.answers
+            + settings.rank_weight * (ranked[n].score if i == ranked[n].sentence else rank_score(n, i)) / top_score
+            for r, (n, i) in zip(readings, candidates, strict=True)
         ]
         best = int(np.argmax(totals))
         n, sentence = candidates[best]
