@@ -32,6 +32,7 @@ none (min_confidence 0). Writes bench/results/adversarial-<split>[-label].json, 
 """
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -474,7 +475,12 @@ def evaluate(split: str, index: Path | None, label: str | None, data: Path) -> d
     gold = {(q["doc_id"], q["question"]): q["answers"] for q in questions}
     originals = [{"question": r["original"], "answers": gold[(r["doc_id"], r["original"])]} for r in adversarial]
 
-    results: dict = {"split": split, "label": label, "set": str(SET_FILE.relative_to(HERE.parent))}
+    results: dict = {
+        "split": split,
+        "label": label,
+        "set": str(SET_FILE.relative_to(HERE.parent)),
+        "set_sha1": hashlib.sha1(SET_FILE.read_bytes()).hexdigest(),  # which version of the set was asked
+    }
     asked: dict = {}
     with contextlib.ExitStack() as stack:
         started = time.perf_counter()
