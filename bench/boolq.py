@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from metrics import write_results
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data" / "boolq" / "boolq-dev.jsonl"
 SPLITS = {"tune": (1, 1635), "report": (1636, 3270)}  # line numbers, first and last, inclusive
@@ -122,9 +124,7 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="suffix of the results file")
     args = parser.parse_args()
     results = run(args.split, args.label, args.data)
-    out = HERE / "results" / f"boolq-{args.split}{f'-{args.label}' if args.label else ''}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results("boolq", args.split, args.label, results)
     print(markdown(results))
 
 

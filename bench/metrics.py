@@ -17,11 +17,13 @@
     passage, then to the earlier window.
 """
 
+import json
 import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -231,3 +233,11 @@ def best_bm25_window(engine, question: str, top: int = TOP_BM25) -> Snippet | No
     order = [int(i) for i in np.argsort(-scores, kind="stable")[:top] if scores[i] > 0]
     passages = reader.store.passages([int(reader.rows[i]) for i in order])
     return best_window([Candidate.from_stored(p) for p in passages], reader.lexical.term_weight, terms)
+
+
+def write_results(name: str, split: str, label: str | None, results: dict) -> Path:
+    """bench/results/<name>-<split>[-<label>].json, the file every benchmark writes its figures to."""
+    out = Path(__file__).resolve().parent / "results" / f"{name}-{split}{f'-{label}' if label else ''}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return out

@@ -27,6 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from metrics import write_results
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent.parent / "shared" / "data" / "wikiqa"
 
@@ -162,9 +164,7 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="suffix of the results file")
     args = parser.parse_args()
     results = run(args.split, args.label, args.data)
-    out = HERE / "results" / f"wikiqa-{args.split}{f'-{args.label}' if args.label else ''}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results("wikiqa", args.split, args.label, results)
     print(markdown(results))
 
 
