@@ -5,9 +5,10 @@ import json
 import pytest
 
 from alsoask import Engine, build_index
-from alsoask.answer import build_answer, is_prose
+from alsoask.answer import build_answer
 from alsoask.ingest import read_corpus
 from alsoask.schema import Document
+from alsoask.split import is_prose
 
 from .conftest import write
 

@@ -21,21 +21,18 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from alsoask.confidence import Evidence, calibration
 from alsoask.embed import Embedder, StaticEmbedder
 from alsoask.errors import QuestionError
+from alsoask.index_reader import IndexReader
 from alsoask.lexical import tokenize
 from alsoask.reader import pair_text, reader
 from alsoask.schema import Answer
-from alsoask.split import Span, has_verb
+from alsoask.split import Span, is_prose
 from alsoask.store import StoredPassage
-
-if TYPE_CHECKING:  # the index stage builds the bank with an Answerer, so it cannot be imported here
-    from alsoask.index import IndexReader
 
 MAX_CHARS = 320
 ELLIPSIS = "…"
@@ -161,7 +158,7 @@ class Answerer:
     """
 
     def __init__(
-        self, reader: "IndexReader", embedder: Embedder, sentence_embedder: StaticEmbedder, settings: AnswerSettings
+        self, reader: IndexReader, embedder: Embedder, sentence_embedder: StaticEmbedder, settings: AnswerSettings
     ):
         self.reader = reader
         self.embedder = embedder
@@ -512,26 +509,6 @@ _QUESTION_WORDS = {
 def question_names(question: str) -> list[str]:
     """The capitalised names in a question ("Battle of Kosovo", "Serbia"), question words left out."""
     return [n for n in _QUESTION_NAME.findall(question) if n.lower() not in _QUESTION_WORDS]
-
-
-_PUNCTUATION = re.compile(r"[^\w\s]|_")
-_DIGIT = re.compile(r"\d")
-_NOT_PROSE = re.compile(r"^\s*(\||\[\d+\]|\^|[-*•]\s*\S+(\s+\S+){0,5}\s*$)")
-_MARKUP_RESIDUE = re.compile(r"\[\[|\]\]|\{\{|\}\}|\|\||Category:\S|thumb\||(File|Image):\S")
-
-
-def is_prose(sentence: str) -> bool:
-    """False for what reads as debris rather than a statement: table rows, reference entries, short
-    list items, wiki markup residue, runs of symbols and numbers, fragments under five words and
-    fragments without a verb (a caption "in the 1999 Kosovo War", a title, a list of names)."""
-    if _NOT_PROSE.match(sentence) or sentence.count("|") >= 2 or len(sentence.split()) < 5:
-        return False
-    if _MARKUP_RESIDUE.search(sentence):
-        return False
-    symbols = len(_PUNCTUATION.findall(sentence))
-    if symbols > 0.25 * len(sentence) or symbols + len(_DIGIT.findall(sentence)) > 0.5 * len(sentence):
-        return False
-    return has_verb(sentence)
 
 
 def is_question_or_heading(sentence: str) -> bool:

@@ -18,9 +18,9 @@ from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
 from alsoask.export import FORMATS, export_tree
-from alsoask.generate import DEFAULT_GENERATOR
 from alsoask.index import IndexReport, add_questions, build_index, index_documents, remove_documents
 from alsoask.ingest import Skipped
+from alsoask.questions import DEFAULT_GENERATOR
 from alsoask.schema import Answer, AskResult, TreeNode, TreeResult
 from alsoask.store import DB_NAME
 from alsoask.tree import MAX_DEPTH

@@ -18,7 +18,7 @@ from pathlib import Path
 from alsoask.answer import Answerer, AnswerSettings, check_question
 from alsoask.embed import load_embedder, sentence_embedder
 from alsoask.errors import LimitError, NotFoundError
-from alsoask.index import IndexReader
+from alsoask.index_reader import IndexReader
 from alsoask.related import RelatedFinder, RelatedSettings
 from alsoask.schema import AskResult, Document, Health, RelatedQuestion, TreeResult
 from alsoask.store import BankQuestion, question_number

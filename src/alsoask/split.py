@@ -243,3 +243,23 @@ def _base_verb_at(low: list[str], words: list[str], j: int) -> bool:
         and not low[j].endswith(("s", *_NOUN_SUFFIXES))
         and not (low[j].endswith("ing") and len(low[j]) > 6)
     )
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+_DIGIT = re.compile(r"\d")
+_NOT_PROSE = re.compile(r"^\s*(\||\[\d+\]|\^|[-*•]\s*\S+(\s+\S+){0,5}\s*$)")
+_MARKUP_RESIDUE = re.compile(r"\[\[|\]\]|\{\{|\}\}|\|\||Category:\S|thumb\||(File|Image):\S")
+
+
+def is_prose(sentence: str) -> bool:
+    """False for what reads as debris rather than a statement: table rows, reference entries, short
+    list items, wiki markup residue, runs of symbols and numbers, fragments under five words and
+    fragments without a verb (a caption "in the 1999 Kosovo War", a title, a list of names)."""
+    if _NOT_PROSE.match(sentence) or sentence.count("|") >= 2 or len(sentence.split()) < 5:
+        return False
+    if _MARKUP_RESIDUE.search(sentence):
+        return False
+    symbols = len(_PUNCTUATION.findall(sentence))
+    if symbols > 0.25 * len(sentence) or symbols + len(_DIGIT.findall(sentence)) > 0.5 * len(sentence):
+        return False
+    return has_verb(sentence)
