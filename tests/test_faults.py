@@ -30,8 +30,8 @@ def check_whole(folder) -> int:
         ids = {r[0] for r in store.db.execute("SELECT id FROM documents")}
         assert ids in ({d["id"] for d in BASE}, {d["id"] for d in BASE} | CORE_IDS)
         assert len(engine.reader.rows) == store.count("passages") == engine.reader.vectors.shape[0]
-        assert set(engine.reader.question_ids.tolist()) == {q.id for q in store.questions()}
-        texts = [q.text for q in store.questions()]
+        assert set(engine.reader.question_ids.tolist()) == {q.id for q in store.all_questions()}
+        texts = [q.text for q in store.all_questions()]
         assert len(texts) == len(set(texts))
         assert engine.ask("What is the capital of Kosovo?").answer.doc_id in ids
         return len(ids)

@@ -38,10 +38,10 @@ def test_remove_takes_every_part_of_a_document_with_it(index_copy):
         store = engine.reader.store
         assert engine.health().documents == 32
         assert not store.db.execute("SELECT 1 FROM passages WHERE doc_id = ?", (REMOVED,)).fetchone()
-        assert all(q.answer.doc_id != REMOVED for q in store.questions())
+        assert all(q.answer.doc_id != REMOVED for q in store.all_questions())
         assert 0 < store.count("questions") < bank_before
         assert len(engine.reader.rows) == store.count("passages") == engine.reader.vectors.shape[0]
-        assert set(engine.reader.question_ids.tolist()) == {q.id for q in store.questions()}
+        assert set(engine.reader.question_ids.tolist()) == {q.id for q in store.all_questions()}
         for question in ["What is the capital of Serbia?", "Does Serbia recognize Kosovo?", "Who was Tito?"]:
             assert REMOVED not in cited_docs(engine, question)
             tree = engine.tree(question, depth=2)

@@ -219,7 +219,7 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
             imported = import_questions(store, Path(path))
             model = load_embedder(store.meta("embedder"))
             generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
-        answered = len(store.questions("WHERE source = 'imported'"))
+        answered = len(store.imported_questions())
     finally:
         store.close()
     _remove_stale_generations(folder, keep=generation)

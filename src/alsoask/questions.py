@@ -114,7 +114,7 @@ def update_bank(
         ]
         if done % REPORT_EVERY == 0 or done == len(new_passages):
             report("generating questions", done, len(new_passages))
-    store.delete_questions(q.id for q in store.questions("WHERE source = 'imported'"))
+    store.delete_questions(q.id for q in store.imported_questions())
     imported = store.imported()
     candidates.sort(key=lambda c: c.preference)
     total = len(imported) + len(candidates)
@@ -154,7 +154,7 @@ class _Bank:
     def __init__(self, store: Store):
         self.store = store
         self.added: list[BankQuestion] = []
-        self.texts = {normalize_question(t) for (t,) in store.db.execute("SELECT text FROM questions")}
+        self.texts = {normalize_question(t) for t in store.question_texts()}
         self.by_doc: dict[str, list[BankQuestion]] = {}
 
     def has_text(self, text: str) -> bool:

@@ -23,6 +23,10 @@ from alsoask.split import Span
 DB_NAME = "alsoask.sqlite"
 FORMAT = "alsoask-index"
 FORMAT_VERSION = "4"
+# '?' values per statement: 999 is the lowest limit SQLite builds have (the default build allows 32,766,
+# Debian's 250,000), so a longer IN list goes in batches of this size
+MAX_VARIABLES = 999
+QUESTION_COLUMNS = "id, passage_id, text, source, kind, count, answer, span_start, span_end, vector"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -222,15 +226,12 @@ class Store:
 
     def passages(self, ids: list[int]) -> list[StoredPassage]:
         """Passages by id, in the order asked."""
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self.db.execute(
-            f"SELECT p.id, p.doc_id, d.title, d.url, p.start, p.end, p.sentences, p.tokens, "
-            f"substr(d.text, p.start + 1, p.end - p.start), p.wordpieces "
-            f"FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
+        rows = self._select_in(
+            "SELECT p.id, p.doc_id, d.title, d.url, p.start, p.end, p.sentences, p.tokens, "
+            "substr(d.text, p.start + 1, p.end - p.start), p.wordpieces "
+            "FROM passages p JOIN documents d ON d.id = p.doc_id WHERE p.id IN ({marks})",
             ids,
-        ).fetchall()
+        )
         by_id = {
             r[0]: StoredPassage(
                 id=r[0],
@@ -249,9 +250,8 @@ class Store:
         return [by_id[i] for i in ids if i in by_id]
 
     def passage_ids(self, doc_ids: list[str]) -> list[int]:
-        marks = ",".join("?" * len(doc_ids))
-        sql = f"SELECT id FROM passages WHERE doc_id IN ({marks}) ORDER BY id"
-        return [r[0] for r in self.db.execute(sql, doc_ids)]
+        """The passages of these documents, in id order."""
+        return sorted(r[0] for r in self._select_in("SELECT id FROM passages WHERE doc_id IN ({marks})", doc_ids))
 
     def add_questions(self, questions: Iterable[BankQuestion]) -> None:
         self.db.executemany(
@@ -266,23 +266,28 @@ class Store:
     def delete_questions(self, ids: Iterable[int]) -> None:
         self.db.executemany("DELETE FROM questions WHERE id = ?", ((i,) for i in ids))
 
-    def questions(self, where: str = "", params: Iterable = ()) -> list[BankQuestion]:
-        """Bank questions matching an SQL condition on the `questions` table (all when empty)."""
-        sql = (
-            "SELECT id, passage_id, text, source, kind, count, answer, span_start, span_end, vector "
-            f"FROM questions {where} ORDER BY id"
-        )
-        return [
-            BankQuestion(*r[:6], Answer.model_validate_json(r[6]), (r[7], r[8]), _vector(r[9]))
-            for r in self.db.execute(sql, list(params))
-        ]
+    def all_questions(self) -> list[BankQuestion]:
+        """The whole bank, in id order."""
+        return [_bank_question(r) for r in self.db.execute(f"SELECT {QUESTION_COLUMNS} FROM questions ORDER BY id")]
+
+    def imported_questions(self) -> list[BankQuestion]:
+        """The bank questions imported from a user's list, in id order."""
+        sql = f"SELECT {QUESTION_COLUMNS} FROM questions WHERE source = 'imported' ORDER BY id"
+        return [_bank_question(r) for r in self.db.execute(sql)]
 
     def questions_by_id(self, ids: list[int]) -> list[BankQuestion]:
-        return self.questions(f"WHERE id IN ({','.join('?' * len(ids))})", ids) if ids else []
+        """The bank questions with these row ids (unknown ids are left out), in id order."""
+        rows = self._select_in(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE id IN ({{marks}})", ids)
+        return sorted(map(_bank_question, rows), key=lambda q: q.id)
 
     def questions_of_passages(self, passage_ids: list[int]) -> list[BankQuestion]:
-        marks = ",".join("?" * len(passage_ids))
-        return self.questions(f"WHERE passage_id IN ({marks})", passage_ids) if passage_ids else []
+        """The bank questions these passages answer, in id order."""
+        rows = self._select_in(f"SELECT {QUESTION_COLUMNS} FROM questions WHERE passage_id IN ({{marks}})", passage_ids)
+        return sorted(map(_bank_question, rows), key=lambda q: q.id)
+
+    def question_texts(self) -> list[str]:
+        """The wording of every bank question, without the rest of each row."""
+        return [text for (text,) in self.db.execute("SELECT text FROM questions")]
 
     def question_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of the whole bank, for nearest-question search."""
@@ -314,6 +319,20 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def _select_in(self, sql: str, values: list) -> list[tuple]:
+        """The rows of `sql`, whose `{marks}` stands for an IN list of `values`, run in batches of at
+        most `MAX_VARIABLES` values: one IN list of tens of thousands would pass SQLite's limit."""
+        values = list(dict.fromkeys(values))  # a value repeated across batches would return its rows twice
+        rows: list[tuple] = []
+        for start in range(0, len(values), MAX_VARIABLES):
+            batch = values[start : start + MAX_VARIABLES]
+            rows += self.db.execute(sql.format(marks=",".join("?" * len(batch))), batch).fetchall()
+        return rows
+
+
+def _bank_question(row: tuple) -> BankQuestion:
+    return BankQuestion(*row[:6], Answer.model_validate_json(row[6]), (row[7], row[8]), _vector(row[9]))
 
 
 def _blob(vector: np.ndarray) -> bytes:
