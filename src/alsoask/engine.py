@@ -9,10 +9,12 @@ engine.expand(result.related[0].id, shown={r.id for r in result.related})   # 2-
 engine.tree("Does Serbia recognize Kosovo?", depth=2)
 """
 
+import contextlib
 import functools
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
 from alsoask.answer import Answerer, AnswerSettings, check_question
@@ -26,12 +28,37 @@ from alsoask.tree import build_tree
 
 MAX_SHOWN = 500  # ids a page may pass as already shown; far more than anyone opens
 
+_deadline: ContextVar[float | None] = ContextVar("alsoask_deadline", default=None)  # time.monotonic()
+
+
+class TimeLimitError(TimeoutError):
+    """An engine call ran past the time limit set by `time_limited` and gave up. A `TimeoutError`, so
+    the HTTP server answers it as it answers its own time limit (503)."""
+
+
+@contextlib.contextmanager
+def time_limited(seconds: float) -> Iterator[None]:
+    """Engine calls made in this block, or in a thread that runs in its context (as a web server's
+    request threads do), give up after `seconds`: they check the clock between stages (the answer, the
+    related questions, each node of a tree) and raise `TimeLimitError`, so the engine is free for the
+    next call instead of finishing work nobody waits for. A call waiting for its turn gives up too."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def _check_deadline() -> None:
+    deadline = _deadline.get()
+    if deadline is not None and time.monotonic() > deadline:
+        raise TimeLimitError("the engine call ran past its time limit")
+
 
 def _one_at_a_time(method):
     @functools.wraps(method)
     def locked(self, *args, **kwargs):
-        with self._lock:
-            self._follow_writes()
+        with self._turn():
             return method(self, *args, **kwargs)
 
     return locked
@@ -59,22 +86,61 @@ class Engine:
         self.scorer = sentence_embedder(self.embedder)
         self.settings, self.related_settings = settings, related
         self._use(self.reader)
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._holder: int | None = None  # the thread whose call holds the lock
 
     def _use(self, reader: IndexReader) -> None:
         self.reader = reader
         self.answerer = Answerer(reader, self.embedder, self.scorer, self.settings)
         self.finder = RelatedFinder(self.answerer, self.related_settings)
 
-    def _follow_writes(self) -> None:
-        """Switch to the newest generation when another process (`alsoask index`, `remove`, `questions
-        add`) has committed one, so a running server serves new content without a restart. One SQL read
-        a call; the switch reloads the search index (well under a second for the Kosovo corpus)."""
-        if int(self.reader.store.meta("generation") or 0) == int(self.reader.generation.name.removeprefix("gen-")):
+    @contextlib.contextmanager
+    def _turn(self) -> Iterator[None]:
+        """One call at a time, within the caller's time limit (`time_limited`), all of it on one index
+        generation. A call made inside another (`tree` opens its nodes with `expand`) joins the outer
+        call's turn: its generation, its deadline (checked again here, between nodes)."""
+        if self._holder == threading.get_ident():
+            _check_deadline()
+            yield
             return
-        fresh = IndexReader.open(self.reader.folder, self.reader.embedder_name)
-        self.reader.store.close()
-        self._use(fresh)
+        deadline = _deadline.get()
+        if not self._lock.acquire(timeout=-1 if deadline is None else max(deadline - time.monotonic(), 0)):
+            raise TimeLimitError("the engine was busy with other calls past this call's time limit")
+        self._holder = threading.get_ident()
+        try:
+            with self._one_generation():
+                yield
+        finally:
+            self._holder = None
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def _one_generation(self) -> Iterator[None]:
+        """Read the newest committed generation, and only it, for the whole call: a read transaction
+        (WAL: writers go on, unseen by it) over a store whose generation matches the loaded search
+        index. So an answer and its related questions, or every node of a tree, come from one
+        generation even when another process (`alsoask index`, `remove`, `questions add`) commits a new
+        one meanwhile; the next call switches to it, so a running server serves new content without a
+        restart. One SQL read a call; a switch reloads the search index (well under a second for the
+        Kosovo corpus)."""
+        try:
+            while not self._begin_on_loaded_generation():
+                fresh = IndexReader.open(self.reader.folder, self.reader.embedder_name)
+                self.reader.store.close()
+                self._use(fresh)
+            yield
+        finally:
+            if self.reader.store.db.in_transaction:  # a read transaction: nothing to keep
+                self.reader.store.db.rollback()
+
+    def _begin_on_loaded_generation(self) -> bool:
+        """Begin the call's read transaction if it sees the generation whose search index is loaded."""
+        db = self.reader.store.db
+        db.execute("BEGIN")  # the snapshot is taken at the first read: the generation number
+        if int(self.reader.store.meta("generation") or 0) == int(self.reader.generation.name.removeprefix("gen-")):
+            return True
+        db.rollback()
+        return False
 
     def ask(self, question: str) -> AskResult:
         """The featured answer for `question` (None when the corpus does not answer it) and the
@@ -88,6 +154,7 @@ class Engine:
         started = time.perf_counter()
         question = check_question(question)
         response = self.answerer.respond(question)
+        _check_deadline()
         found = self.finder.after_answer(response, set(), self.finder.settings.top)
         result = AskResult(
             question=question,
@@ -102,6 +169,7 @@ class Engine:
     def related(self, question: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
         """The questions to show after `question`, none of them in `shown` (ids) or equivalent to one."""
         response = self.answerer.respond(check_question(question))
+        _check_deadline()
         found = self.finder.after_answer(response, set(shown), k or self.finder.settings.top)
         return [_related(q) for q in found.questions]
 

@@ -29,7 +29,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from alsoask.answer import MAX_QUESTION_CHARS, check_question
-from alsoask.engine import MAX_SHOWN, Engine
+from alsoask.engine import MAX_SHOWN, Engine, time_limited
 from alsoask.errors import AlsoaskError, LimitError, NotFoundError
 from alsoask.export import FORMATS, export_tree, templates
 from alsoask.schema import AskResult, Document, ErrorMessage, Expansion, Health, TreeResult
@@ -164,13 +164,14 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
 
     @app.middleware("http")
     async def limits(request: Request, call_next):
-        """Refuse large bodies unread, and answer 503 when a request runs past `time_limit` (its
-        thread finishes in the background: Python cannot stop it)."""
+        """Refuse large bodies unread, and answer 503 when a request runs past `time_limit` (its engine
+        call gives up then too, so the requests behind it need not wait for work nobody waits for)."""
         if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
             return JSONResponse({"error": f"request body over {MAX_BODY_BYTES} bytes"}, status_code=413)
         try:
-            return await asyncio.wait_for(call_next(request), time_limit)
-        except TimeoutError:
+            with time_limited(time_limit):
+                return await asyncio.wait_for(call_next(request), time_limit)
+        except TimeoutError:  # the engine's TimeLimitError too
             log.warning("%s took over %s s", request.url.path, time_limit)
             message = f"the request took over {time_limit:g} s; ask for a smaller tree or try again"
             return JSONResponse({"error": message}, status_code=503)
