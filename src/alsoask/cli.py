@@ -21,9 +21,9 @@ from alsoask.export import FORMATS, export_tree
 from alsoask.index import IndexReport, add_questions, build_index, index_documents, remove_documents
 from alsoask.ingest import Skipped
 from alsoask.questions import DEFAULT_GENERATOR
-from alsoask.schema import Answer, AskResult, TreeNode, TreeResult
+from alsoask.schema import Answer, AskResult, TreeResult
 from alsoask.store import DB_NAME
-from alsoask.tree import MAX_DEPTH
+from alsoask.tree import MAX_DEPTH, in_page_order
 
 app = typer.Typer(help="alsoask: a self-hosted 'People also ask' engine over your own documents.", no_args_is_help=True)
 out = Console(highlight=False)
@@ -239,18 +239,10 @@ def _print_tree(result: TreeResult) -> None:
     _print_answer(result.answer, 2)
     if result.nodes:
         out.print("\n  [bold]People also ask[/bold]")
-    children: dict[str | None, list[TreeNode]] = {}
-    for node in result.nodes:
-        children.setdefault(node.parent, []).append(node)
-
-    def show(parent: str | None) -> None:
-        for node in children.get(parent, []):
-            indent = 2 * node.depth
-            out.print(Padding(Text(f"▸ {node.question}", style="bold cyan"), (0, 0, 0, indent), expand=False))
-            _print_answer(node.answer, indent + 2)
-            show(node.id)
-
-    show(None)
+    for node in in_page_order(result):
+        indent = 2 * node.depth
+        out.print(Padding(Text(f"▸ {node.question}", style="bold cyan"), (0, 0, 0, indent), expand=False))
+        _print_answer(node.answer, indent + 2)
 
 
 def _print_answer(answer: Answer | None, indent: int) -> None:

@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from alsoask.schema import Answer, TreeNode, TreeResult
+from alsoask.schema import Answer, TreeResult
+from alsoask.tree import branches, in_page_order
 
 FORMATS = {  # format -> media type
     "md": "text/markdown; charset=utf-8",
@@ -63,7 +64,7 @@ def to_jsonld(tree: TreeResult) -> str:
 
 def to_html(tree: TreeResult) -> str:
     """A standalone page (no external assets) with the FAQPage JSON-LD embedded for search engines."""
-    return templates.get_template("faq.html").render(tree=tree, faq=faq_page(tree))
+    return templates.get_template("faq.html").render(tree=tree, branches=branches(tree), faq=faq_page(tree))
 
 
 def to_markdown(tree: TreeResult) -> str:
@@ -92,20 +93,6 @@ def table_rows(tree: TreeResult) -> Iterator[dict]:
     by_id = {node.id: node.question for node in tree.nodes}
     for node in in_page_order(tree):
         yield _row(node.question, node.answer, by_id.get(node.parent, tree.question), node.depth)
-
-
-def in_page_order(tree: TreeResult) -> list[TreeNode]:
-    """Depth first, as the page reads: each node followed by the questions it opened."""
-    children: dict[str | None, list[TreeNode]] = {}
-    for node in tree.nodes:
-        children.setdefault(node.parent, []).append(node)
-
-    def walk(parent: str | None) -> Iterator[TreeNode]:
-        for node in children.get(parent, []):
-            yield node
-            yield from walk(node.id)
-
-    return list(walk(None))
 
 
 def _row(question: str, answer: Answer | None, parent: str, depth: int) -> dict:

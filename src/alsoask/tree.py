@@ -1,6 +1,9 @@
 """The expandable tree: the asked question's related questions, then the questions each one reveals
 when opened, down to a depth. Expansion is stateless (the caller passes every id already shown), so
-a web page or an export walks the same tree the CLI prints."""
+a web page or an export walks the same tree the CLI prints, through `branches` or `in_page_order`."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from alsoask.errors import LimitError
 from alsoask.schema import RelatedQuestion, TreeNode, TreeResult
@@ -30,3 +33,35 @@ def build_tree(engine, question: str, depth: int) -> TreeResult:
 
 def _node(related: RelatedQuestion, parent: str | None, depth: int) -> TreeNode:
     return TreeNode(**related.model_dump(), parent=parent, depth=depth)
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A node of a tree with the branches it opened, in the order they were opened."""
+
+    node: TreeNode
+    children: list["Branch"]
+
+
+def branches(tree: TreeResult) -> list[Branch]:
+    """The tree as a page reads it: the questions under the answer, each with the questions it opened
+    nested under it. The one walk over a tree's parents: the exports, the HTML page and the CLI use it."""
+    children: dict[str | None, list[TreeNode]] = {}
+    for node in tree.nodes:
+        children.setdefault(node.parent, []).append(node)
+
+    def grow(parent: str | None) -> list[Branch]:
+        return [Branch(node, grow(node.id)) for node in children.get(parent, [])]
+
+    return grow(None)
+
+
+def in_page_order(tree: TreeResult) -> list[TreeNode]:
+    """Depth first, as the page reads: each node followed by the questions it opened."""
+
+    def flatten(level: list[Branch]) -> Iterator[TreeNode]:
+        for branch in level:
+            yield branch.node
+            yield from flatten(branch.children)
+
+    return list(flatten(branches(tree)))
