@@ -1,7 +1,10 @@
 """The HTTP API on a real uvicorn server (127.0.0.1, a free port) over the Kosovo core index."""
 
 import base64
+import hashlib
+import html
 import json
+import re
 import subprocess
 import sys
 import time
@@ -11,7 +14,7 @@ import pytest
 
 from alsoask.answer import MAX_QUESTION_CHARS
 from alsoask.engine import MAX_SHOWN
-from alsoask.server import MAX_BODY_BYTES
+from alsoask.server import MAX_BODY_BYTES, export_filename
 
 from .conftest import alsoask, free_port, running_server
 
@@ -100,7 +103,7 @@ def test_healthz_counts_the_index(api, engine):
         ("/api/tree", {"q": QUESTION, "depth": "deep"}, 422, "depth"),
         ("/api/export", {"q": QUESTION, "format": "pdf"}, 422, "format"),
         ("/api/doc/no-such-document", {}, 404, "no document with id"),
-        ("/no/such/page", {}, 404, "Not Found"),
+        ("/api/no/such/endpoint", {}, 404, "Not Found"),
     ],
 )
 def test_caller_faults_get_a_json_4xx_with_a_message(api, path, params, status, message):
@@ -109,6 +112,47 @@ def test_caller_faults_get_a_json_4xx_with_a_message(api, path, params, status, 
     assert response.headers["content-type"] == "application/json"
     assert message in response.json()["error"]
     assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("/doc/unknown-id", "no document with id 'unknown-id'"), ("/no/such/page", "Not Found")],
+)
+def test_a_page_that_is_not_there_is_an_html_404_page(api, path, message):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Not Found</h1>" in response.text and message in html.unescape(response.text)
+    assert 'href="/"' in response.text and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "jsonld", "csv", "jsonl"])
+def test_every_export_is_named_after_the_question(api, fmt):
+    response = api.get("/api/export", params={"q": QUESTION, "format": fmt, "depth": 1})
+    disposition = "inline" if fmt == "html" else "attachment"  # the HTML page opens in the browser
+    assert response.headers["content-disposition"] == f'{disposition}; filename="does-serbia-recognize-kosovo.{fmt}"'
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Who was Slobodan Milošević?", "who-was-slobodan-milosevic.md"),
+        ('Is "C:\\boot.ini" a path; or /etc/passwd?', "is-c-boot-ini-a-path-or-etc-passwd.md"),
+        ("Что такое Косово?", "faq.md"),
+        ("Why " * 100, "-".join(["why"] * 20)[:80] + ".md"),
+    ],
+)
+def test_export_file_names_are_safe_slugs(question, name):
+    assert export_filename(question, "md") == name
+
+
+def test_the_html_export_may_apply_only_its_own_style(api):
+    response = api.get("/api/export", params={"q": QUESTION, "format": "html", "depth": 1})
+    style = re.search(r"<style>(.*?)</style>", response.text, re.S)[1]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = response.headers["content-security-policy"]
+    assert f"style-src 'sha256-{digest}';" in policy and "default-src 'none';" in policy
+    assert "unsafe-inline" not in policy and "script-src" not in policy
 
 
 def test_openapi_docs_are_served_without_a_cdn(api):

@@ -6,9 +6,13 @@ Set ALSOASK_SCREENSHOT=docs/screenshot.png to save the page with an opened quest
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from alsoask import Engine, build_index
 from alsoask.server import create_app
@@ -24,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
 ]
 QUESTION = "Does Serbia recognize Kosovo?"
+NO_ANSWER = "How do I bake sourdough bread?"
+SLUG = "does-serbia-recognize-kosovo"
 
 pytestmark = pytest.mark.skipif(
     not shutil.which(CHROMIUM) and not os.environ.get("CI"),
@@ -41,17 +47,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1000, "height": 1000})
+@contextmanager
+def open_page(browser, **context_options) -> Iterator:
+    """A page in a fresh browser context; fails the test if the page raised, opened a dialog or broke
+    its Content-Security-Policy."""
+    context = browser.new_context(**{"viewport": {"width": 1000, "height": 1000}, **context_options})
     page = context.new_page()
     errors, page.requested = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("request", lambda request: page.requested.append(request.url))
     page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
+    page.on("console", lambda message: "Content Security Policy" in message.text and errors.append(message.text))
     yield page
     context.close()
-    assert not errors, f"the page raised or opened a dialog: {errors}"
+    assert not errors, f"the page raised, opened a dialog or broke its CSP: {errors}"
+
+
+@pytest.fixture
+def page(browser):
+    with open_page(browser) as page:
+        yield page
 
 
 def ask(page, base_url: str, question: str) -> None:
@@ -123,27 +138,65 @@ def test_usable_from_the_keyboard(page, server_url):
 
 
 def test_no_answer_is_a_visible_state(page, server_url):
-    ask(page, server_url, "How do I bake sourdough bread?")
+    ask(page, server_url, NO_ANSWER)
     assert "No answer in this corpus" in page.locator(".no-answer").inner_text()
     assert page.locator(".answer").count() == 0
+    assert page.locator(".exports").count() == 0, "nothing to export"
 
 
-def test_loading_states_show_while_waiting(page, server_url):
+def test_back_and_forward_keep_the_box_title_and_page_with_the_url(page, server_url):
+    second = "Who was Slobodan Milošević?"
     ask(page, server_url, QUESTION)
-    release = []
-    page.route("**/fragments/expand?*", lambda route: release.append(route))  # hold the request
-    page.locator(".paa-q").first.click()
-    status = page.locator(".paa-status.busy")
-    status.wait_for()
-    assert "Finding more questions" in status.inner_text()
-    release[0].continue_()
-    status.wait_for(state="detached")
-    assert page.locator(".paa-item").count() > 4
+    box = page.get_by_role("searchbox", name="Your question")
+    box.fill(second)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=Who*")
+
+    def shows(question: str) -> None:
+        assert parse_qs(urlsplit(page.url).query)["q"] == [question]
+        expect(box).to_have_value(question)
+        assert page.title() == f"{question} · alsoask"
+        assert page.locator("h1").inner_text() == question
+
+    shows(second)
+    page.go_back()
+    shows(QUESTION)
+    page.go_forward()
+    shows(second)
+    box.fill("typed, never asked")
+    page.reload()
+    shows(second)
 
 
-def test_an_empty_or_too_long_question_is_explained(page, server_url):
-    page.goto(server_url + "/?q=" + "x" * 2100)
-    assert "limit is 2000" in page.locator(".notice").inner_text()
+def test_the_html_export_opens_styled_under_its_own_policy(page, server_url):
+    ask(page, server_url, QUESTION)
+    with page.expect_response("**/api/export?*") as served:
+        page.locator(".exports").get_by_role("link", name="HTML", exact=True).click()
+    page.wait_for_url("**format=html")
+    policy = served.value.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy, "nothing else loads or runs"
+    assert page.locator("h1").inner_text() == QUESTION
+    assert page.evaluate("getComputedStyle(document.body).maxWidth") == "736px", "its own style applies (46rem)"
+    assert page.evaluate("getComputedStyle(document.querySelector('.source')).fontSize") == "14.4px"
+
+
+def test_export_buttons_download_files_named_after_the_question(page, server_url):
+    ask(page, server_url, QUESTION)
+    buttons = page.locator(".exports a")
+    assert buttons.all_inner_texts() == ["Markdown", "HTML", "JSON-LD", "CSV", "JSON lines"]
+    for label, extension in [("Markdown", "md"), ("JSON-LD", "jsonld"), ("CSV", "csv"), ("JSON lines", "jsonl")]:
+        with page.expect_download() as download:
+            buttons.get_by_text(label, exact=True).click()
+        assert download.value.suggested_filename == f"{SLUG}.{extension}"
+
+
+def test_an_unknown_document_is_a_404_page(page, server_url):
+    response = page.goto(server_url + "/doc/unknown-id")
+    assert response.status == 404 and response.headers["content-type"].startswith("text/html")
+    assert page.locator("h1").inner_text() == "Not Found"
+    assert "no document with id 'unknown-id'" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Ask a question").click()
+    page.wait_for_url(server_url + "/")
 
 
 HOSTILE = [

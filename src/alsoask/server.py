@@ -9,13 +9,17 @@ id, a limit passed) and a bare 500 for anything else: no stack trace leaves the 
 import asyncio
 import base64
 import contextlib
+import hashlib
 import hmac
 import ipaddress
 import logging
 import multiprocessing
 import os
+import re
 import signal
 import socket
+import unicodedata
+from http import HTTPStatus
 from importlib.resources import files
 from typing import Annotated, Literal
 
@@ -43,6 +47,15 @@ PAGE_CSP = (
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")  # /docs inlines its setup
+# An HTML export is a standalone page with its style inline: that one style block applies (by its hash), nothing loads.
+EXPORT_STYLE = re.search(r"<style>(.*?)</style>", templates.loader.get_source(templates, "faq.html")[0], re.S)[1]
+EXPORT_STYLE_HASH = base64.b64encode(hashlib.sha256(EXPORT_STYLE.encode()).digest()).decode()
+EXPORT_CSP = (
+    f"default-src 'none'; style-src 'sha256-{EXPORT_STYLE_HASH}'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'"
+)
+CSP_BY_PATH = {"/docs": DOCS_CSP, "/api/export": EXPORT_CSP}
+JSON_PATHS = ("/api/", "/fragments/", "/static/", "/healthz", "/openapi.json", "/docs")  # errors as JSON; pages: HTML
 WORKER_THREAD_SETTINGS = {
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
@@ -60,7 +73,7 @@ QuestionParam = Annotated[
     Query(
         description=f"The question, at most {MAX_QUESTION_CHARS} characters.",
         max_length=MAX_QUESTION_CHARS,
-        pattern=r"\S",  # not empty or blank
+        pattern=r"[^\s\x1c-\x1f\x85]",  # not empty or blank, whitespace as Python (str.strip) and JSON Schema see it
     ),
 ]
 ShownParam = Annotated[
@@ -105,8 +118,14 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         tags=["api"],
     )
     def export(q: QuestionParam, format: FormatParam = "md", depth: DepthParam = 2) -> Response:
-        """The tree as a FAQ page (md, html, jsonld) or a table (csv, jsonl)."""
-        return Response(export_tree(engine.tree(q, depth), format), media_type=FORMATS[format])
+        """The tree as a FAQ page (md, html, jsonld) or a table (csv, jsonl), named after the question;
+        the HTML page opens in the browser, the others download."""
+        disposition = "inline" if format == "html" else "attachment"
+        return Response(
+            export_tree(engine.tree(q, depth), format),
+            media_type=FORMATS[format],
+            headers={"Content-Disposition": f'{disposition}; filename="{export_filename(q, format)}"'},
+        )
 
     @app.get("/api/doc/{doc_id:path}", response_model=Document, responses=ERRORS, tags=["api"])
     def document(doc_id: Annotated[str, Path(description="A document id, as an answer's doc_id.")]) -> Document:
@@ -138,29 +157,36 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         context = {"doc": engine.document(doc_id), "start": max(start, 0), "end": max(end, start, 0)}
         return pages.TemplateResponse(request, "document.html", context)
 
+    def error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+        """JSON for the API, fragments and assets; a page a person can read (and leave) for the rest."""
+        if request.url.path.startswith(JSON_PATHS):
+            return JSONResponse({"error": message}, status_code=status, headers=headers)
+        context = {"heading": HTTPStatus(status).phrase, "message": message}
+        return pages.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
+
     @app.exception_handler(AlsoaskError)
-    def user_error(request: Request, exc: AlsoaskError) -> JSONResponse:
+    def user_error(request: Request, exc: AlsoaskError) -> Response:
         status = 404 if isinstance(exc, NotFoundError) else 422 if isinstance(exc, LimitError) else 400
-        return JSONResponse({"error": str(exc)}, status_code=status)
+        return error(request, status, str(exc))
 
     @app.exception_handler(RequestValidationError)
-    def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = [f"{'.'.join(map(str, e['loc'][1:])) or 'request'}: {e['msg']}" for e in exc.errors()]
         if any(e["loc"] == ("query", "q") and e["type"] != "missing" for e in exc.errors()):
             try:  # the engine's own words for a blank or over-long question
                 check_question(request.query_params.get("q", ""))
             except AlsoaskError as question_error:
                 problems = [str(question_error)]
-        return JSONResponse({"error": "; ".join(problems)}, status_code=422)
+        return error(request, 422, "; ".join(problems))
 
     @app.exception_handler(HTTPException)
-    def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    def http_error(request: Request, exc: HTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail), exc.headers)
 
     @app.exception_handler(Exception)
-    def internal_error(request: Request, exc: Exception) -> JSONResponse:
+    def internal_error(request: Request, exc: Exception) -> Response:
         log.exception("internal error on %s", request.url.path)  # the trace stays in the server's log
-        return JSONResponse({"error": "internal error; the server log has the details"}, status_code=500)
+        return error(request, 500, "internal error; the server log has the details")
 
     @app.middleware("http")
     async def limits(request: Request, call_next):
@@ -189,7 +215,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path == "/docs" else PAGE_CSP
+        response.headers["Content-Security-Policy"] = CSP_BY_PATH.get(request.url.path, PAGE_CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -276,3 +302,11 @@ def is_local(host: str) -> bool:
 
 def _ids(shown: str) -> list[str]:
     return [i for i in shown.split(",") if i]
+
+
+def export_filename(question: str, fmt: str) -> str:
+    """The question's slug plus the format's extension, the same for every format: ASCII letters and
+    digits (accents folded) joined by "-", at most 80 characters; "faq" when nothing is left."""
+    folded = unicodedata.normalize("NFKD", question).encode("ascii", "ignore").decode().lower()
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded))[:80].rstrip("-")
+    return f"{slug or 'faq'}.{fmt}"

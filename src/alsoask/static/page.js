@@ -42,8 +42,17 @@ async function reveal(item) {
 }
 
 // Loading state while a new question is asked (the page reloads with ?q=, so the URL holds the query).
-document.querySelector("form.search")?.addEventListener("submit", () => document.body.classList.add("loading"));
-window.addEventListener("pageshow", () => document.body.classList.remove("loading"));
+const search = document.querySelector("form.search");
+search?.addEventListener("submit", () => document.body.classList.add("loading"));
+
+// Back, Forward and Reload restore a page with its search box as the user left it (typed over, or kept
+// whole in the back-forward cache): show the question in the URL, the one this page answers. A fresh
+// visit keeps whatever the user has started typing.
+window.addEventListener("pageshow", (event) => {
+  document.body.classList.remove("loading");
+  const restored = event.persisted || performance.getEntriesByType("navigation")[0]?.type !== "navigate";
+  if (search && restored) search.elements.q.value = new URLSearchParams(location.search).get("q") ?? "";
+});
 
 // The document view: bring the cited span into view and focus it for keyboard and screen-reader users.
 document.getElementById("cited")?.focus({ preventScroll: false });
