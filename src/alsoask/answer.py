@@ -283,7 +283,9 @@ class Answerer:
             answer = self.settle(query, answer)
         return Response(query, ranked, answer, None, evidence)
 
-    def read(self, query: Query, ranked: list[RankedPassage], evidence: Evidence):
+    def read(
+        self, query: Query, ranked: list[RankedPassage], evidence: Evidence
+    ) -> tuple[list[RankedPassage], Evidence]:
         """Let the reader choose the answer sentence among the best sentences of the top passages:
         it reads the question and each sentence together, so a sentence that shares the question's
         words but is about something else loses. Returns the passages with the chosen one first (its
@@ -319,16 +321,16 @@ class Answerer:
         ]
         best = int(np.argmax(totals))
         n, sentence = candidates[best]
-        chosen = replace(ranked[n], sentence=sentence)
-        tokens = set(tokenize([chosen.passage.span_text(*chosen.passage.sentences[sentence])])[0])
+        chosen = replace(ranked[n], sentence=sentence)  # type: ignore[assignment]  # `chosen` was a list[int] above
+        tokens = set(tokenize([chosen.passage.span_text(*chosen.passage.sentences[sentence])])[0])  # type: ignore[attr-defined]
         evidence = replace(
             evidence,
-            score=chosen.score,
-            passage_coverage=chosen.passage_coverage,
+            score=chosen.score,  # type: ignore[attr-defined]
+            passage_coverage=chosen.passage_coverage,  # type: ignore[attr-defined]
             sentence_coverage=query.coverage(tokens),
             reader=readings[best].answers,
         )
-        return [chosen, *ranked[:n], *ranked[n + 1 :]], evidence
+        return [chosen, *ranked[:n], *ranked[n + 1 :]], evidence  # type: ignore[list-item]
 
     def settle(self, query: Query, answer: Answer) -> Answer:
         """A yes/no question's answer led by "Yes." or "No." when the reader is sure which it is."""

@@ -3,6 +3,7 @@
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +19,7 @@ from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
 from alsoask.export import FORMATS, export_tree
-from alsoask.index import IndexReport, add_questions, build_index, index_documents, remove_documents
+from alsoask.index import IndexReport, ProgressCallback, add_questions, build_index, index_documents, remove_documents
 from alsoask.ingest import Skipped
 from alsoask.questions import DEFAULT_GENERATOR
 from alsoask.schema import Answer, AskResult, TreeResult
@@ -186,7 +187,7 @@ def demo(
 UNITS = {"generating questions": "passages", "answering questions": "questions"}
 
 
-def _with_progress(run) -> IndexReport:
+def _with_progress(run: Callable[[ProgressCallback], IndexReport]) -> IndexReport:
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),

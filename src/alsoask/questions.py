@@ -122,12 +122,12 @@ def update_bank(
     for done, (text, count) in enumerate(imported, start=1):
         response = answerer.respond(text)
         if response.answer is not None:
-            bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response)
+            bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response)  # type: ignore[arg-type]  # answered: it has a passage
         if done % REPORT_EVERY == 0:
             report("answering questions", done, total)
     for done, candidate in enumerate(candidates, start=len(imported) + 1):
         if not bank.has_text(candidate.text):
-            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)
+            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)  # type: ignore[assignment]
             if response is not None:
                 bank.add(candidate, response)
         if done % REPORT_EVERY == 0 or done == total:
@@ -163,7 +163,7 @@ class _Bank:
     def add(self, candidate: Candidate, response: Response) -> None:
         """Add `candidate` with its answer, unless an equivalent is already in the bank."""
         answer, span, vector = response.answer, response.answer_span, response.query.sentence_vector
-        same_doc = self._doc_questions(answer.doc_id)
+        same_doc = self._doc_questions(answer.doc_id)  # type: ignore[union-attr]  # only answered responses come here
         equivalent = [q for q in same_doc if q.span == span or float(q.vector @ vector) >= EQUIVALENT_COSINE]
         if candidate.source == "imported":
             stored = {q.id for q in equivalent if q.id >= 0 and q.source != "imported"}
@@ -178,8 +178,8 @@ class _Bank:
             candidate.source,
             candidate.kind,
             candidate.count,
-            answer,
-            span,
+            answer,  # type: ignore[arg-type]  # only answered responses come here
+            span,  # type: ignore[arg-type]
             vector,
         )
         self.added.append(question)

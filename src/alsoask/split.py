@@ -69,7 +69,7 @@ def split_sentences(text: str) -> list[Span]:
 
 def _paragraph_sentences(text: str, start: int, end: int) -> list[Span]:
     """Sentence spans of the paragraph `text[start:end]`, as offsets into `text`."""
-    sentences = []
+    sentences: list[Span] = []
     for line_start, line_end in split_lines(text, start, end):
         _, offsets = blingfire.text_to_sentences_and_offsets(text[line_start:line_end])
         spans = (_strip(text, line_start + a, line_start + b) for a, b in offsets)

@@ -187,6 +187,13 @@ class Store:
             raise
         return row[0] if row else None
 
+    def embedder(self) -> str:
+        """The name of the embedder the index was built with, recorded when it was created."""
+        name = self.meta("embedder")
+        if name is None:
+            raise IndexFolderError("the index records no embedder; rebuild it")
+        return name
+
     def set_meta(self, **values: str) -> None:
         self.db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
 
@@ -332,7 +339,10 @@ class Store:
 
 
 def _bank_question(row: tuple) -> BankQuestion:
-    return BankQuestion(*row[:6], Answer.model_validate_json(row[6]), (row[7], row[8]), _vector(row[9]))
+    """A row of `QUESTION_COLUMNS` as a `BankQuestion`."""
+    row_id, passage_id, text, source, kind, count, answer, start, end, vector = row
+    parsed = Answer.model_validate_json(answer)
+    return BankQuestion(row_id, passage_id, text, source, kind, count, parsed, (start, end), _vector(vector))
 
 
 def _blob(vector: np.ndarray) -> bytes:

@@ -2,16 +2,25 @@
 when opened, down to a depth. Expansion is stateless (the caller passes every id already shown), so
 a web page or an export walks the same tree the CLI prints, through `branches` or `in_page_order`."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from alsoask.errors import LimitError
-from alsoask.schema import RelatedQuestion, TreeNode, TreeResult
+from alsoask.schema import AskResult, RelatedQuestion, TreeNode, TreeResult
 
 MAX_DEPTH = 5  # each level multiplies the work by about three
 
 
-def build_tree(engine, question: str, depth: int) -> TreeResult:
+class Expander(Protocol):
+    """What a tree is built with: an `Engine` (this module comes before it)."""
+
+    def ask_with_equivalents(self, question: str) -> tuple[AskResult, set[str]]: ...
+
+    def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]: ...
+
+
+def build_tree(engine: Expander, question: str, depth: int) -> TreeResult:
     """Breadth first: depth 1 is the related questions under the answer, each further level the
     questions revealed by opening every node of the level above. A question appears once."""
     if not 1 <= depth <= MAX_DEPTH:
