@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from alsoask import Engine, build_index
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = [
 QUESTION = "Does Serbia recognize Kosovo?"
 NO_ANSWER = "How do I bake sourdough bread?"
 SLUG = "does-serbia-recognize-kosovo"
+PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True}
 
 pytestmark = pytest.mark.skipif(
     not shutil.which(CHROMIUM) and not os.environ.get("CI"),
@@ -137,6 +139,13 @@ def test_usable_from_the_keyboard(page, server_url):
     assert focused.get_attribute("aria-expanded") == "false"
 
 
+def open_first_question(page) -> None:
+    """Open the first related question and wait until the questions it reveals have settled in."""
+    page.locator(".paa-q").first.click()
+    page.locator(".paa-status").wait_for(state="detached")  # an error would stay
+    page.evaluate("Promise.all(document.getAnimations().map(a => a.finished))")
+
+
 def test_no_answer_is_a_visible_state(page, server_url):
     ask(page, server_url, NO_ANSWER)
     assert "No answer in this corpus" in page.locator(".no-answer").inner_text()
@@ -197,6 +206,94 @@ def test_an_unknown_document_is_a_404_page(page, server_url):
     assert "no document with id 'unknown-id'" in page.locator("main").inner_text()
     page.get_by_role("link", name="Ask a question").click()
     page.wait_for_url(server_url + "/")
+
+
+def test_the_empty_page_offers_example_questions_from_the_bank(page, server_url, engine):
+    page.goto(server_url + "/")
+    examples = page.locator(".examples a")
+    expected = engine.examples(4)
+    assert examples.all_inner_texts() == expected and len(expected) == 4
+    examples.first.click()
+    page.wait_for_url("**/?q=*")
+    assert page.locator("h1").inner_text() == expected[0]
+    expect(page.get_by_role("searchbox", name="Your question")).to_have_value(expected[0])
+
+
+LONG_WORD = "What is " + "pneumonoultramicroscopicsilicovolcanoconiosis" * 5 + "?"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", f"/?q={QUESTION}", f"/?q={NO_ANSWER}", f"/?q={LONG_WORD}", "/doc/Serbia?start=0&end=40", "/doc/unknown-id"],
+)
+def test_a_phone_gets_margins_big_tap_targets_and_no_sideways_scrolling(browser, server_url, path):
+    with open_page(browser, **PHONE) as page:
+        page.goto(server_url + path)
+        if page.locator(".paa-q").count():
+            open_first_question(page)
+        width = PHONE["viewport"]["width"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scrolling"
+        for block in page.locator("main > *").all():
+            box = block.bounding_box()
+            assert box["x"] >= 8 and box["x"] + box["width"] <= width - 8, "the page has margins"
+        targets = page.locator("a, button, input").evaluate_all(
+            "els => els.filter(e => e.checkVisibility())"
+            ".map(e => [e.outerHTML.slice(0, 80), e.offsetWidth, e.offsetHeight])"
+        )
+        small = [html for html, w, h in targets if min(w, h) < 44]
+        assert targets and not small, f"tap targets under 44 x 44 px: {small}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_accessibility_violations(browser, server_url, scheme):
+    def empty(page):
+        page.goto(server_url + "/")
+
+    def answer(page):
+        ask(page, server_url, QUESTION)
+
+    def opened_tree(page):
+        ask(page, server_url, QUESTION)
+        open_first_question(page)
+
+    def no_answer(page):
+        ask(page, server_url, NO_ANSWER)
+
+    def not_found(page):
+        page.goto(server_url + "/doc/unknown-id")
+
+    def export(page):
+        page.goto(server_url + f"/api/export?q={QUESTION}&format=html")
+
+    found = {}
+    with open_page(browser, color_scheme=scheme) as page:
+        for state in (empty, answer, opened_tree, no_answer, not_found, export):
+            state(page)
+            violations = Axe().run(page).response["violations"]
+            found[state.__name__] = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+                for v in violations
+                if v["impact"] in ("serious", "critical")
+            ]
+    assert found == {state: [] for state in found}
+
+
+def test_loading_states_show_while_waiting(page, server_url):
+    ask(page, server_url, QUESTION)
+    release = []
+    page.route("**/fragments/expand?*", lambda route: release.append(route))  # hold the request
+    page.locator(".paa-q").first.click()
+    status = page.locator(".paa-status.busy")
+    status.wait_for()
+    assert "Finding more questions" in status.inner_text()
+    release[0].continue_()
+    status.wait_for(state="detached")
+    assert page.locator(".paa-item").count() > 4
+
+
+def test_an_empty_or_too_long_question_is_explained(page, server_url):
+    page.goto(server_url + "/?q=" + "x" * 2100)
+    assert "limit is 2000" in page.locator(".notice").inner_text()
 
 
 HOSTILE = [

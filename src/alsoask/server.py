@@ -19,6 +19,7 @@ import re
 import signal
 import socket
 import unicodedata
+from collections.abc import Mapping
 from http import HTTPStatus
 from importlib.resources import files
 from typing import Annotated, Literal
@@ -48,7 +49,8 @@ PAGE_CSP = (
 )
 DOCS_CSP = PAGE_CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")  # /docs inlines its setup
 # An HTML export is a standalone page with its style inline: that one style block applies (by its hash), nothing loads.
-EXPORT_STYLE = re.search(r"<style>(.*?)</style>", templates.loader.get_source(templates, "faq.html")[0], re.S)[1]
+EXPORT_PAGE = (files("alsoask") / "templates" / "faq.html").read_text(encoding="utf-8")
+EXPORT_STYLE = EXPORT_PAGE.partition("<style>")[2].partition("</style>")[0]
 EXPORT_STYLE_HASH = base64.b64encode(hashlib.sha256(EXPORT_STYLE.encode()).digest()).decode()
 EXPORT_CSP = (
     f"default-src 'none'; style-src 'sha256-{EXPORT_STYLE_HASH}'; base-uri 'none'; form-action 'none'; "
@@ -82,6 +84,7 @@ ShownParam = Annotated[
 DepthParam = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels of related questions to open.")]
 FormatParam = Annotated[Literal[tuple(FORMATS)], Query(description="Export format.")]
 templates.globals["max_question_chars"] = MAX_QUESTION_CHARS  # the search box's own limit
+EXAMPLES = 4  # example questions on the empty page
 
 
 def create_app(engine: Engine, api_key: str | None = None, time_limit: float = TIME_LIMIT_SECONDS) -> FastAPI:
@@ -138,8 +141,10 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page(request: Request, q: str = ""):
-        context = {"q": q}
-        if q.strip():
+        context: dict[str, object] = {"q": q}
+        if not q.strip():
+            context["examples"] = engine.examples(EXAMPLES)
+        else:
             try:
                 context["result"], context["equivalent"] = engine.ask_with_equivalents(q)
             except AlsoaskError as exc:
@@ -157,7 +162,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         context = {"doc": engine.document(doc_id), "start": max(start, 0), "end": max(end, start, 0)}
         return pages.TemplateResponse(request, "document.html", context)
 
-    def error(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    def error(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
         """JSON for the API, fragments and assets; a page a person can read (and leave) for the rest."""
         if request.url.path.startswith(JSON_PATHS):
             return JSONResponse({"error": message}, status_code=status, headers=headers)
