@@ -232,6 +232,11 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_one_at_a_time
+    def examples(self, n: int = 4) -> list[str]:
+        """A few bank questions for an empty page, so a new user sees what this index can answer."""
+        return self.reader.store.example_questions(n)
+
 
 def _related(question: BankQuestion) -> RelatedQuestion:
     return RelatedQuestion(id=question.node_id, question=question.text, answer=question.answer)

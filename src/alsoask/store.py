@@ -337,6 +337,22 @@ class Store:
             rows += self.db.execute(sql.format(marks=",".join("?" * len(batch))), batch).fetchall()
         return rows
 
+    def example_questions(self, n: int) -> list[str]:
+        """`n` questions that show a new user what to ask: one per document while documents last;
+        imported (most asked first), then found, then short generated ones with the best stored
+        answers; the same every time."""
+        order = "tier, long, count DESC, score DESC, id"
+        rows = self.db.execute(
+            "WITH ranked AS (SELECT q.id, q.text, q.count, p.doc_id, "
+            "CASE q.source WHEN 'imported' THEN 0 WHEN 'found' THEN 1 ELSE 2 END AS tier, "
+            "length(q.text) > 60 AS long, json_extract(q.answer, '$.score') AS score "
+            "FROM questions q JOIN passages p ON p.id = q.passage_id) "
+            f"SELECT text FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY doc_id ORDER BY {order}) AS nth FROM ranked) "
+            f"ORDER BY nth, {order} LIMIT ?",
+            (n,),
+        )
+        return [row[0] for row in rows]
+
 
 def _bank_question(row: tuple) -> BankQuestion:
     """A row of `QUESTION_COLUMNS` as a `BankQuestion`."""
