@@ -19,10 +19,10 @@ import re
 import signal
 import socket
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from importlib.resources import files
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import uvicorn
 from fastapi import FastAPI, Path, Query, Request
@@ -68,7 +68,11 @@ WORKER_THREAD_SETTINGS = {
 API_KEY_ENV = "ALSOASK_API_KEY"
 TIME_LIMIT_SECONDS = 30.0  # a depth-5 tree over a large index takes a few seconds; nothing should take 30
 MAX_BODY_BYTES = 64 * 1024  # the API takes no bodies; anything bigger is refused unread
-ERRORS = {400: {"model": ErrorMessage}, 404: {"model": ErrorMessage}, 422: {"model": ErrorMessage}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorMessage},
+    404: {"model": ErrorMessage},
+    422: {"model": ErrorMessage},
+}
 
 QuestionParam = Annotated[
     str,
@@ -82,8 +86,9 @@ ShownParam = Annotated[
     str, Query(description=f"Comma-separated ids already on the page (at most {MAX_SHOWN}); none is returned again.")
 ]
 DepthParam = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels of related questions to open.")]
-FormatParam = Annotated[Literal[tuple(FORMATS)], Query(description="Export format.")]
+FormatParam = Annotated[Literal[tuple(FORMATS)], Query(description="Export format.")]  # type: ignore[valid-type]
 templates.globals["max_question_chars"] = MAX_QUESTION_CHARS  # the search box's own limit
+CallNext = Callable[[Request], Awaitable[Response]]  # what an HTTP middleware is given
 EXAMPLES = 4  # example questions on the empty page
 
 
@@ -105,7 +110,9 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         return engine.ask(q)
 
     @app.get("/api/expand", response_model=Expansion, responses=ERRORS, tags=["api"])
-    def expand(id: Annotated[str, Query(description="A related question's id, e.g. q17.")], shown: ShownParam = ""):
+    def expand(
+        id: Annotated[str, Query(description="A related question's id, e.g. q17.")], shown: ShownParam = ""
+    ) -> Expansion:
         """Open a related question: the 2-3 new questions it reveals, none of them in `shown`."""
         return Expansion(id=id, related=engine.expand(id, _ids(shown)))
 
@@ -120,7 +127,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         response_class=Response,
         tags=["api"],
     )
-    def export(q: QuestionParam, format: FormatParam = "md", depth: DepthParam = 2) -> Response:
+    def export(q: QuestionParam, format: FormatParam = "md", depth: DepthParam = 2) -> Response:  # type: ignore[valid-type]
         """The tree as a FAQ page (md, html, jsonld) or a table (csv, jsonl), named after the question;
         the HTML page opens in the browser, the others download."""
         disposition = "inline" if format == "html" else "attachment"
@@ -140,7 +147,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         return engine.health()
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def page(request: Request, q: str = ""):
+    def page(request: Request, q: str = "") -> HTMLResponse:
         context: dict[str, object] = {"q": q}
         if not q.strip():
             context["examples"] = engine.examples(EXAMPLES)
@@ -152,12 +159,12 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         return pages.TemplateResponse(request, "page.html", context, status_code=400 if "error" in context else 200)
 
     @app.get("/fragments/expand", response_class=HTMLResponse, include_in_schema=False)
-    def expand_fragment(request: Request, id: str, shown: str = ""):
+    def expand_fragment(request: Request, id: str, shown: str = "") -> HTMLResponse:
         """The questions an opened one reveals, as page markup (the page's script appends it)."""
         return pages.TemplateResponse(request, "questions.html", {"related": engine.expand(id, _ids(shown))})
 
     @app.get("/doc/{doc_id:path}", response_class=HTMLResponse, include_in_schema=False)
-    def document_page(request: Request, doc_id: str, start: int = 0, end: int = 0):
+    def document_page(request: Request, doc_id: str, start: int = 0, end: int = 0) -> HTMLResponse:
         """A document with the cited span highlighted and scrolled into view."""
         context = {"doc": engine.document(doc_id), "start": max(start, 0), "end": max(end, start, 0)}
         return pages.TemplateResponse(request, "document.html", context)
@@ -194,7 +201,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         return error(request, 500, "internal error; the server log has the details")
 
     @app.middleware("http")
-    async def limits(request: Request, call_next):
+    async def limits(request: Request, call_next: CallNext) -> Response:
         """Refuse large bodies unread, and answer 503 when a request runs past `time_limit` (its engine
         call gives up then too, so the requests behind it need not wait for work nobody waits for)."""
         if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
@@ -208,7 +215,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
             return JSONResponse({"error": message}, status_code=503)
 
     @app.middleware("http")
-    async def require_key(request: Request, call_next):
+    async def require_key(request: Request, call_next: CallNext) -> Response:
         if api_key and request.url.path != "/healthz" and not _has_key(request, api_key):
             return JSONResponse(
                 {"error": "this server needs its API key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"},
@@ -218,7 +225,7 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
         return await call_next(request)
 
     @app.middleware("http")
-    async def security_headers(request: Request, call_next):
+    async def security_headers(request: Request, call_next: CallNext) -> Response:
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP_BY_PATH.get(request.url.path, PAGE_CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -255,7 +262,7 @@ def run_server(
     processes = [spawn.Process(target=_serve_worker, args=(host, port), daemon=True) for _ in range(workers)]
     for process in processes:
         process.start()
-    stop = lambda *_: [p.terminate() for p in processes if p.is_alive()]  # noqa: E731
+    stop = lambda *_: [p.terminate() for p in processes if p.is_alive()]  # type: ignore[func-returns-value]  # noqa: E731
     signal.signal(signal.SIGTERM, stop)
     try:
         for process in processes:
