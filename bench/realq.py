@@ -28,6 +28,7 @@ prints a Markdown table.
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
@@ -137,7 +138,7 @@ def figures(rows: list[dict]) -> dict:
             "precision": share([r["right"] for r in answered]),
             "mean_snippet_chars": chars("answer"),
             "gold_in_snippet_where_corpus_holds_gold": share([r["right"] for r in with_gold]),
-            "no_answer_reasons": dict(Counter(r["no_answer_reason"] for r in rows if r["answer"] is None)),
+            "no_answer_reasons": dict(Counter(reason_kind(r) for r in rows if r["answer"] is None)),
         },
         "corpus": {
             "holds_gold": share([r["corpus_holds_gold"] for r in rows]),
@@ -171,6 +172,8 @@ def figures(rows: list[dict]) -> dict:
             "openings": len(openings),
             "mean_children_per_opening": statistics.mean(openings) if openings else None,
             "openings_revealing_0": share([c == 0 for c in openings]),
+            "forms_shown": forms([q for r in answered for q in r["related"]]),
+            "most_frequent_share": most_frequent_share([r["related"] for r in answered]),
         },
         "latency_ms": {
             "ask_p50": percentile([r["took_ms"] for r in rows], 50),
@@ -179,6 +182,37 @@ def figures(rows: list[dict]) -> dict:
             "expand_p90": percentile([m for r in rows for m in r["expand_ms"]], 90),
         },
     }
+
+
+def reason_kind(row: dict) -> str:
+    """The reason for "no answer" without its figures, so that equal reasons count together."""
+    return re.sub(r" \(.*\)", "", row["no_answer_reason"] or "none given")
+
+
+FORMS = {  # a question's form, read from its first word as a user sees it
+    "how": re.compile(r"how\b", re.I),
+    "why": re.compile(r"why\b", re.I),
+    "who": re.compile(r"(who|whom|whose)\b", re.I),
+    "what": re.compile(r"(what|which)\b", re.I),
+    "when": re.compile(r"when\b", re.I),
+    "where": re.compile(r"where\b", re.I),
+    "yes/no": re.compile(r"(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b", re.I),
+}
+
+
+def forms(questions: list[str]) -> dict[str, float]:
+    """Share of the questions in each form (the first matching; "other" for the rest)."""
+    counted = Counter(next((f for f, rule in FORMS.items() if rule.match(q)), "other") for q in questions)
+    return {form: counted[form] / len(questions) for form in [*FORMS, "other"]} if questions else {}
+
+
+def most_frequent_share(boxes: list[list[str]]) -> dict:
+    """The related question shown most often, and the share of boxes (answered asks) it appears in."""
+    counted = Counter(q for box in boxes for q in set(box))
+    if not counted:
+        return {"question": None, "share": None}
+    question, times = counted.most_common(1)[0]
+    return {"question": question, "share": times / len(boxes)}
 
 
 def fmt(value, digits: int = 3) -> str:
@@ -217,6 +251,11 @@ def markdown(results: dict) -> str:
         f"| children per opened related question ({r['openings']} openings) | "
         f"{fmt(r['mean_children_per_opening'], 2)} |",
         f"| openings revealing 0 | {fmt(r['openings_revealing_0'])} |",
+        "| forms of related shown (answered asks): "
+        + ", ".join(f"{k} {fmt(v, 2)}" for k, v in r["forms_shown"].items())
+        + " | |",
+        f"| most frequent related question: share of answered asks | {fmt(r['most_frequent_share']['share'])} "
+        f"({r['most_frequent_share']['question']}) |",
         f"| ask p50 / p90 (ms, took_ms) | {fmt(lat['ask_p50'], 1)} / {fmt(lat['ask_p90'], 1)} |",
         f"| expand p50 / p90 (ms) | {fmt(lat['expand_p50'], 1)} / {fmt(lat['expand_p90'], 1)} |",
         f"| wall time of the run (s) | {results['wall_seconds']:.0f} |",

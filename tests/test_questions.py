@@ -1,24 +1,26 @@
 """The question bank: generation, FAQ harvesting, imports, merging of equivalents, updates."""
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from alsoask import Engine, build_index
+from alsoask import Engine, build_index, generate
 from alsoask.errors import AlsoaskError, CorpusError
 from alsoask.generate import QuestionGenerator, is_well_formed
 from alsoask.index import add_questions
 from alsoask.questions import find_faq_questions, read_question_list
+from alsoask.split import split_sentences
 
-from .conftest import alsoask, write
+from .conftest import SHARED, alsoask, write
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "helpdesk"
 
 
 @pytest.fixture(scope="module")
 def generator():
-    generator = QuestionGenerator(sentences_per_passage=10)
+    generator = QuestionGenerator()
     generator.warm_up()
     return generator
 
@@ -51,6 +53,64 @@ def generated(generator, sentence: str) -> list[str]:
 )
 def test_generator_writes_the_question_a_reader_would_type(generator, sentence, question):
     assert question in generated(generator, sentence)
+
+
+def generated_on(generator, title: str, sentence: str) -> list[str]:
+    """What the bank would take from a sentence of the page `title`."""
+    return [g.question for g in next(generator.generate([(title, [sentence])])) if is_well_formed(g.question)]
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "question"),
+    [  # the forms people type (issue 12): how, why, yes/no, "what is X used for", "who invented"
+        ("Telephone", "The telephone was invented by Alexander Graham Bell in 1876.", "Who invented the telephone?"),
+        ("Hamlet", "Hamlet was written by William Shakespeare around 1600.", "Who wrote Hamlet?"),
+        ("Malaria", "Malaria is caused by microorganisms of the Plasmodium group.", "What causes Malaria?"),
+        ("Aspirin", "Aspirin is used to reduce fever and pain.", "What is aspirin used for?"),
+        ("Albert Einstein", "Einstein is best known for the theory of relativity.", "What is Einstein known for?"),
+        ("Mount Everest", "Mount Everest is 8,848 metres tall.", "How tall is Mount Everest?"),
+        ("Napoleon", "Napoleon died of stomach cancer in 1821.", "How did Napoleon die?"),
+        ("The war", "The war ended because NATO intervened in 1999.", None),  # "the war": which one?
+        ("Albert Einstein", "Albert Einstein was born in Ulm on 14 March 1879.", "When was Albert Einstein born?"),
+        ("Albert Einstein", "Albert Einstein was born in Ulm on 14 March 1879.", "Where was Albert Einstein born?"),
+        ("Kosovo", "Kosovo has a population of about 1.8 million.", "What is the population of Kosovo?"),
+        ("Serbia", "Serbia is a landlocked country in Southeast Europe.", "Is Serbia a landlocked country?"),
+        ("Lizard", "Lizards are a widespread group of squamate reptiles.", "What are lizards?"),  # the page's subject
+        (
+            "Berlin Wall",
+            "Construction of the Berlin Wall began on 13 August 1961.",
+            "When did construction of the Berlin Wall begin?",  # not "When did Construction …"
+        ),
+    ],
+)
+def test_generator_writes_the_forms_people_ask(generator, title, sentence, question):
+    found = generated_on(generator, title, sentence)
+    assert question in found if question else found == [], found
+
+
+@pytest.mark.parametrize(
+    ("title", "sentence", "wrong"),
+    [
+        ("Quinoa", "Quinoa (Chenopodium quinoa) is a flowering plant in the amaranth family.", "Who is Quinoa?"),
+        ("Russia", "Russia had no treaty obligation to Serbia.", "Did Russia have no treaty obligation to Serbia?"),
+        ("Lizard", "Lizards are a widespread group of squamate reptiles.", "Are lizards a widespread group?"),
+        ("Napoleon", "Napoleon was a French military and political leader.", "Was Napoleon a French military?"),
+        ("Telephone", "The telephone was not invented by Thomas Edison.", "Who invented the telephone?"),
+    ],
+)
+def test_generator_does_not_write_what_reads_wrong(generator, title, sentence, wrong):
+    assert wrong not in generated_on(generator, title, sentence)
+
+
+def test_parsing_on_two_processes_gives_the_same_questions(monkeypatch):
+    """Large batches are parsed by worker processes; the questions and their order must not change."""
+    with (SHARED / "kosovo" / "core.jsonl").open() as lines:
+        summaries = [d for d in map(json.loads, lines) if d["id"].startswith("summary:")]
+    passages = [(d["title"], [d["text"][s:e] for s, e in split_sentences(d["text"])]) for d in summaries]
+    alone = [[g.question for g in found] for found in QuestionGenerator(jobs=1).generate(passages)]
+    monkeypatch.setattr(generate, "PARALLEL_FROM", 1)  # a small batch, so that the test stays short
+    pooled = [[g.question for g in found] for found in QuestionGenerator(jobs=2).generate(passages)]
+    assert pooled == alone and sum(map(len, alone)) > 10
 
 
 @pytest.mark.parametrize(
@@ -192,3 +252,25 @@ def test_llm_generator_writes_questions_the_bank_can_take(tmp_path):
     report = build_index([corpus.parent], folder, generator="llm")
     assert report.questions >= 1
     assert all(t.endswith("?") and is_well_formed(t) for t, _, _ in bank(folder))
+
+
+def test_a_generated_question_is_answered_by_the_sentence_it_was_written_from(tmp_path):
+    """The round trip may rank another sentence of the passage higher ("Einstein" is in all of them);
+    the stored answer must still hold the sentence the question came from."""
+    facts = [
+        "Albert Einstein was a German-born theoretical physicist who developed the theory of relativity.",
+        "Einstein is best known for the mass-energy equivalence formula, which has been called the world's most "
+        "famous equation.",
+        "Albert Einstein received the 1921 Nobel Prize in Physics for his services to theoretical physics.",
+        "Einstein taught at universities in Zurich, Prague and Berlin before he moved to the United States.",
+        "In 1933 Einstein settled in Princeton, where he worked at the Institute for Advanced Study.",
+        "Einstein published more than 300 scientific papers and more than 150 non-scientific works.",
+        "Albert Einstein was born in Ulm on 14 March 1879.",
+        "Einstein became an American citizen in 1940 and remained at Princeton for the rest of his life.",
+    ]
+    corpus = write(
+        tmp_path / "einstein.jsonl", json.dumps({"id": "e", "title": "Albert Einstein", "text": " ".join(facts)})
+    )
+    build_index([corpus], tmp_path / "index")
+    answers = {question: answer for question, _, answer in bank(tmp_path / "index")}
+    assert "born in Ulm on 14 March 1879" in answers["When was Albert Einstein born?"]

@@ -1,6 +1,7 @@
 """Related questions, expansion without repeats, the tree, and answers on the right referent."""
 
 import json
+import re
 from itertools import combinations
 
 import numpy as np
@@ -17,11 +18,13 @@ QUESTION = "How did Serbia react to Kosovo's declaration of independence?"
 
 
 def assert_no_two_alike(questions: list[str]) -> None:
-    """No repeated wording and no pair of paraphrases (cosine at or over the merge threshold)."""
+    """No repeated wording and no pair of paraphrases: the same first word ("when" and "where" ask
+    different things) at a cosine at or over the merge threshold."""
     assert len({normalize_question(q) for q in questions}) == len(questions)
     vectors = load_embedder("static-minilm").encode_queries(questions)
     for i, j in combinations(range(len(questions)), 2):
-        assert float(vectors[i] @ vectors[j]) < EQUIVALENT_COSINE, (questions[i], questions[j])
+        same_form = normalize_question(questions[i]).split()[0] == normalize_question(questions[j]).split()[0]
+        assert not same_form or float(vectors[i] @ vectors[j]) < EQUIVALENT_COSINE, (questions[i], questions[j])
 
 
 def test_ask_shows_four_answered_related_questions(engine):
@@ -121,3 +124,68 @@ def test_related_questions_stay_on_the_referent(trap_engine):
         about = f"{related.question} {related.answer.title}".lower()
         assert "kosovo" in about, related.question
     assert np.mean(["1389" not in r.answer.text for r in result.related]) == 1.0
+
+
+def overlaps(one, other) -> bool:
+    return one.doc_id == other.doc_id and one.start < other.end and other.start < one.end
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was Operation Allied Force?",  # 0 related before issue 12
+        "Does Russia recognize Kosovo?",
+        "kosovo declaration of independence",  # typed as people type: lower case, no question word
+        QUESTION,
+    ],
+)
+def test_the_box_fills_and_never_repeats_the_featured_answer(engine, question):
+    result = engine.ask(question)
+    assert result.answer is not None
+    assert len(result.related) == 4, [r.question for r in result.related]
+    for related in result.related:
+        assert not overlaps(related.answer, result.answer), (related.question, related.answer.text)
+
+
+def test_different_questions_on_one_topic_get_different_boxes(engine):
+    """The box follows the question and its answer, not only the topic's name."""
+    boxes = [
+        {r.question for r in engine.ask(q).related}
+        for q in ("When did Kosovo declare independence?", "What is Kosovo's population?", "What was the Kosovo War?")
+    ]
+    assert all(len(a & b) <= 1 for a, b in combinations(boxes, 2)), boxes
+
+
+def test_opened_questions_reveal_two_or_three_each(engine):
+    result = engine.ask("What was Operation Allied Force?")
+    shown = {r.id for r in result.related}
+    revealed = []
+    for related in result.related:
+        children = engine.expand(related.id, shown)
+        shown |= {c.id for c in children}
+        revealed.append(len(children))
+    assert sum(revealed) >= 2 * len(revealed) and min(revealed) >= 1, revealed
+
+
+@pytest.fixture(scope="module")
+def mixed_engine(tmp_path_factory):
+    """The Kosovo core beside 300 lead summaries (vital articles) on other subjects, where a tree can drift."""
+    folder = tmp_path_factory.mktemp("mixed")
+    corpus = folder / "mixed.jsonl"
+    related = re.compile(r"Kosov|Serb|Albania|Russia|Soviet|Yugoslav|Balkan|NATO|Europe|war\b", re.I)
+    with (SHARED / "kosovo" / "wiki-vital-summaries-en.jsonl").open() as source:
+        summaries = (json.loads(line) for line in source)
+        others = [d for d in summaries if not related.search(d["title"] + d["text"])][:300]
+    with corpus.open("w") as out:
+        out.write((SHARED / "kosovo" / "core.jsonl").read_text())
+        out.writelines(json.dumps({**d, "id": f"vital:{d['id']}"}) + "\n" for d in others)
+    build_index([corpus], folder / "index")
+    with Engine(folder / "index") as engine:
+        yield engine
+
+
+def test_a_kosovo_tree_does_not_drift_to_unrelated_pages(mixed_engine):
+    tree = mixed_engine.tree("Does Russia recognize Kosovo?", depth=2)
+    assert len(tree.nodes) >= 4 + 4 * 2
+    drifted = [n.question for n in tree.nodes if n.answer.doc_id.startswith("vital:")]
+    assert len(drifted) <= len(tree.nodes) // 10, drifted

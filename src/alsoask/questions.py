@@ -10,8 +10,8 @@ Three sources, in the order of preference when two questions are equivalent:
 Each question's answer is computed when the bank is built, so showing it costs no search. A found or
 generated question is kept only when a search for it ranks its own passage among the top
 `ROUND_TRIP` hits: that shows it is self-contained and answered there. Equivalent questions (the same
-words, the same answering sentence, or a cosine of at least `EQUIVALENT_COSINE` within a document) are
-merged, keeping the preferred source and then the shorter wording.
+words; or, asking in the same form, the same answering sentence or a cosine of at least
+`EQUIVALENT_COSINE` within a document) are merged, keeping the preferred source and then the shorter wording.
 """
 
 import csv
@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+
+import numpy as np
 
 from alsoask.answer import Answerer, Response, check_question
 from alsoask.errors import AlsoaskError, CorpusError, QuestionError
@@ -46,6 +48,7 @@ class Candidate:
     kind: str
     passage_id: int
     count: int = 0
+    sentence: int | None = None  # the passage sentence a generated question was written from
 
     @property
     def preference(self) -> tuple[int, int, int]:
@@ -110,7 +113,9 @@ def update_bank(
     generated = generator.generate((p.title, [p.span_text(*s) for s in p.sentences]) for p in new_passages)
     for done, (passage, questions) in enumerate(zip(new_passages, generated, strict=True), start=1):
         candidates += [
-            Candidate(g.question, "generated", g.kind, passage.id) for g in questions if is_well_formed(g.question)
+            Candidate(g.question, "generated", g.kind, passage.id, sentence=g.sentence)
+            for g in questions
+            if is_well_formed(g.question)
         ]
         if done % REPORT_EVERY == 0 or done == len(new_passages):
             report("generating questions", done, len(new_passages))
@@ -127,7 +132,7 @@ def update_bank(
             report("answering questions", done, total)
     for done, candidate in enumerate(candidates, start=len(imported) + 1):
         if not bank.has_text(candidate.text):
-            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP)  # type: ignore[assignment]
+            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP, candidate.sentence)  # type: ignore[assignment]
             if response is not None:
                 bank.add(candidate, response)
         if done % REPORT_EVERY == 0 or done == total:
@@ -139,6 +144,24 @@ def update_bank(
 def _found(passage: StoredPassage) -> list[Candidate]:
     sentences = [passage.span_text(*s) for s in passage.sentences]
     return [Candidate(q, "found", "faq", passage.id) for _, q in find_faq_questions(sentences)]
+
+
+_MEASURE_WORDS = {"many", "much", "long", "big", "old", "tall", "far", "large", "high", "deep", "often"}
+
+
+def question_form(text: str) -> str:
+    """What a question asks for, from its first words: "when", "where", "how many", "is"... The static
+    embedder scores "When was Einstein born?" and "Where was Einstein born?" at cosine 0.96, yet they
+    ask different things."""
+    words = normalize_question(text).split()[:2]
+    if not words:
+        return ""
+    return " ".join(words) if words[0] == "how" and words[1:] and words[1] in _MEASURE_WORDS else words[0]
+
+
+def same_question(text: str, vector: np.ndarray, other_text: str, other_vector: np.ndarray) -> bool:
+    """Two wordings of one question: the same form and a cosine of at least `EQUIVALENT_COSINE`."""
+    return question_form(text) == question_form(other_text) and float(vector @ other_vector) >= EQUIVALENT_COSINE
 
 
 def normalize_question(text: str) -> str:
@@ -164,7 +187,9 @@ class _Bank:
         """Add `candidate` with its answer, unless an equivalent is already in the bank."""
         answer, span, vector = response.answer, response.answer_span, response.query.sentence_vector
         same_doc = self._doc_questions(answer.doc_id)  # type: ignore[union-attr]  # only answered responses come here
-        equivalent = [q for q in same_doc if q.span == span or float(q.vector @ vector) >= EQUIVALENT_COSINE]
+        form = question_form(candidate.text)
+        same_form = [q for q in same_doc if question_form(q.text) == form]
+        equivalent = [q for q in same_form if q.span == span or same_question(q.text, q.vector, candidate.text, vector)]
         if candidate.source == "imported":
             stored = {q.id for q in equivalent if q.id >= 0 and q.source != "imported"}
             self.store.delete_questions(stored)

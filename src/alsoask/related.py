@@ -2,29 +2,32 @@
 
 For an asked (or opened) question:
 
-1. Candidates are the bank questions tied to the top passages of its search (reranked for an asked
-   question; retrieved only for an opened one, whose answer is stored), plus the nearest bank
-   questions by embedding.
-2. A candidate stays if it is on the same topic: it or its page names the question's main entity
-   (the rarest name in the question, or its highest-IDF term when it has none), or it comes from the
-   question's topic page (its answer's page, if the question names nothing, or that page holds two of
-   its top passages, or its title shares a term with it). A question about Kosovo answered from
-   "Foreign relations of Romania" does not bring up questions about Romania. It must also not be
-   equivalent to the asked question or to any question already shown (same words, same answer
-   snippet, or cosine of at least `EQUIVALENT_COSINE`). Bank questions are answerable by construction.
-3. The rest are ranked by relevance (cosine to the asked question, plus a bonus for coming from a top
-   passage, plus popularity from imported counts) and picked by maximal marginal relevance, so the
-   questions shown are not four wordings of one.
+1. Candidates come from its neighbourhood: the bank questions of its topic page (its answer's page),
+   of the pages of the names in the question and in its answer ("the berlin wall" -> the page "Berlin
+   Wall"), of its top passages, and the nearest bank questions by embedding.
+2. Each gets a graded topic score: 1 from the topic page, 0.8 from the page of a name in the question,
+   0.7 when it names the question's main entity, 0.5 from the page of a name in the answer, 0.4 from one
+   of the top passages. A candidate with none is off topic and never shown, however close its wording:
+   "What is Zealand?" is close to "What is Canada?" and about something else.
+3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
+   same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
+   snippet overlaps the featured answer, is never shown. Bank questions are answerable by construction.
+4. The rest are ranked by how likely a reader of this answer asks them next: cosine to the question,
+   to its answer, and (when a question is opened) to the questions already on the page, so that a tree
+   stays on the root's topic; plus the topic score, a bonus for a top passage and popularity. Maximal
+   marginal relevance picks among them, so the questions shown are not four wordings of one.
 """
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from alsoask.answer import Answerer, Query, Response
+from alsoask.answer import Answerer, Query, Response, question_names
 from alsoask.lexical import tokenize
-from alsoask.questions import EQUIVALENT_COSINE, normalize_question
+from alsoask.questions import normalize_question, same_question
+from alsoask.schema import Answer
 from alsoask.split import Span
 from alsoask.store import BankQuestion, question_number
 
@@ -38,9 +41,16 @@ class RelatedSettings:
     passages: int = 10  # top reranked passages whose bank questions are candidates
     nearest: int = 100  # nearest bank questions by embedding, added to the candidates
     topic_passages: int = 5  # the answer's page is the topic page if it holds two of these top passages
+    topic_weight: float = 0.3  # times the graded topic score
+    answer_weight: float = 0.3  # times the cosine to the featured (or stored) answer
+    page_weight: float = 0.4  # times the cosine to the questions already on the page, when one is opened
     passage_weight: float = 0.3  # bonus for a question tied to a top passage, divided by its rank
     popularity_weight: float = 0.05  # times log(1 + count) of an imported question
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
+
+
+TOPIC_PAGE, QUESTION_PAGE, NAMES_ENTITY, ANSWER_PAGE, TOP_PASSAGE = 1.0, 0.8, 0.7, 0.5, 0.4  # graded topic scores
+MAX_NAME_WORDS = 4  # the longest run of question words looked up as a page title
 
 
 def main_entity(query: Query) -> set[str]:
@@ -50,13 +60,23 @@ def main_entity(query: Query) -> set[str]:
     terms = query.terms
     if query.names:
         return max((set(n.split()) for n in query.names), key=lambda n: max(terms.get(t, 0.0) for t in n))
-    return {max(terms, key=terms.get)} if terms else set()
+    return {max(terms, key=terms.get)} if terms else set()  # type: ignore[arg-type]  # terms.__getitem__ would do
 
 
 @dataclass(frozen=True)
 class Found:
     questions: list[BankQuestion]
     equivalent: set[str]  # ids of bank questions equivalent to the asked one or to one shown: never show them
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a question was answered with, for choosing what follows it."""
+
+    passages: list[int]  # its best passages, best first
+    answer: Answer | None  # the featured (or stored) answer
+    span: Span | None  # the sentence that answers it, in document offsets
+    page: str | None  # the title of the page it is about
 
 
 class RelatedFinder:
@@ -66,6 +86,7 @@ class RelatedFinder:
         self.answerer = answerer
         self.reader = answerer.reader
         self.settings = settings
+        self._titles: dict[str, list[str]] | None = None
 
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
         """Related questions for an asked question, from the passages its search ranked. Its topic page
@@ -75,11 +96,10 @@ class RelatedFinder:
         page = response.answer.title if response.answer else None
         top = [r.passage.title for r in response.ranked[: self.settings.topic_passages]]
         terms = response.query.terms.keys()
-        about_page = not response.query.names or top.count(page) >= 2 or set(tokenize([page or ""])[0]) & terms
-        page = page if about_page else None
+        about_page = not response.query.names or top.count(page) >= 2 or set(tokenize([page or ""])[0]) & terms  # type: ignore[arg-type]  # page may be None
         passages = [r.passage.id for r in response.ranked]
-        answered = (response.answer.doc_id, response.answer_span) if response.answer else None
-        return self.find(response.query, passages, answered, page, shown, k)
+        context = Context(passages, response.answer, response.answer_span, page if about_page else None)
+        return self.find(response.query, context, shown, k)
 
     def after_question(self, question: BankQuestion, query: Query, shown: set[str], k: int) -> "Found":
         """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
@@ -89,34 +109,31 @@ class RelatedFinder:
         names = {t for n in query.names for t in n.split()}
         title = question.answer.title
         page = title if not names or names & set(tokenize([title])[0]) else None
-        return self.find(query, passages, (question.answer.doc_id, question.span), page, shown, k)
+        return self.find(query, Context(passages, question.answer, question.span, page), shown, k, opened=True)
 
-    def find(
-        self,
-        query: Query,
-        passages: list[int],
-        answered: tuple[str, Span] | None,
-        page: str | None,
-        shown: set[str],
-        k: int,
-    ) -> "Found":
+    def find(self, query: Query, context: Context, shown: set[str], k: int, opened: bool = False) -> "Found":
         """Up to `k` bank questions to show after `query`'s question, none of them in `shown` (node ids)
-        or equivalent to a question there. `passages` are its best passages, best first; `answered` the
-        document and sentence span of its answer, if any; `page` the title of the page it is about."""
+        or equivalent to a question there. `opened`: the question is a node opened on a page, whose
+        other questions (`shown`) carry the root's topic."""
         settings, store = self.settings, self.reader.store
-        passage_rank = {p: i for i, p in enumerate(passages[: settings.passages])}
-        nearest = self._nearest(query.sentence_vector)
-        candidates = store.questions_of_passages(list(passage_rank))
-        candidates += store.questions_by_id([i for i in nearest if i not in {c.id for c in candidates}])
+        passage_rank = {p: i for i, p in enumerate(context.passages[: settings.passages])}
+        named = self._titles_in(query.text)
+        topic = self._topic_pages(named, context)
+        candidates = store.questions_of_passages(list(passage_rank) + store.passage_ids(list(topic)))
+        known = {c.id for c in candidates}
+        candidates += store.questions_by_id([i for i in self._nearest(query.sentence_vector) if i not in known])
         shown_questions = store.questions_by_id([n for n in map(question_number, shown) if n is not None])
-        taken = [q.vector for q in shown_questions] + [query.sentence_vector]
+        taken = [(q.text, q.vector) for q in shown_questions] + [(query.text, query.sentence_vector)]
         texts = {normalize_question(q.text) for q in shown_questions} | {normalize_question(query.text)}
         spans = {(q.answer.doc_id, q.span) for q in shown_questions}  # answering sentences
-        if answered is not None:
-            spans.add(answered)
-        entity = main_entity(query)
-        # what each candidate is about: its words and its page (its answer may mention much else); one
-        # call, as bm25s has an overhead per call
+        answer = context.answer
+        if answer is not None and context.span is not None:
+            spans.add((answer.doc_id, context.span))
+        answer_vector = self._answer_vector(answer)
+        page_vector = _mean([q.vector for q in shown_questions]) if opened else None
+        # a lower-case query names no entity; the longest page title written in it stands for one
+        entity = set(tokenize([max(named, key=len)])[0]) if named and not query.names else main_entity(query)
+        # what each candidate is about: its words and its page; one call, as bm25s has an overhead per call
         about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
@@ -125,22 +142,76 @@ class RelatedFinder:
             if (
                 normalize_question(candidate.text) in texts
                 or (candidate.answer.doc_id, candidate.span) in spans
-                or max(float(candidate.vector @ v) for v in taken) >= EQUIVALENT_COSINE
+                or any(same_question(candidate.text, candidate.vector, *other) for other in taken)
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if not (entity <= set(words) or candidate.answer.title == page):
+            if answer is not None and _overlaps(candidate.answer, answer):
+                continue  # its snippet would repeat the answer above it
+            cosine = float(candidate.vector @ query.sentence_vector)
+            rank = passage_rank.get(candidate.passage_id)
+            on_topic = max(
+                topic.get(candidate.answer.doc_id, 0.0),
+                NAMES_ENTITY if entity <= set(words) else 0.0,
+                TOP_PASSAGE if rank is not None and rank < settings.topic_passages else 0.0,
+            )
+            if not on_topic:
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.span))
-            rank = passage_rank.get(candidate.passage_id)
             relevance.append(
-                float(candidate.vector @ query.sentence_vector)
+                cosine
+                + settings.topic_weight * on_topic
+                + (settings.answer_weight * float(candidate.vector @ answer_vector) if answer_vector is not None else 0)
+                + (settings.page_weight * float(candidate.vector @ page_vector) if page_vector is not None else 0)
                 + (settings.passage_weight / (1 + rank) if rank is not None else 0.0)
                 + settings.popularity_weight * math.log1p(candidate.count)
             )
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
+
+    def _topic_pages(self, named: list[str], context: Context) -> dict[str, float]:
+        """Graded topic score by document id: the topic page, the pages `named` in the question (any run
+        of its words that is a page title, so lower-case queries find theirs too), the pages of names in
+        the answer."""
+        pages: dict[str, float] = {}
+        if context.answer is not None:
+            for doc_id in self._pages_named(question_names(context.answer.text)):
+                pages[doc_id] = ANSWER_PAGE
+        for doc_id in self._pages_named(named):
+            pages[doc_id] = QUESTION_PAGE
+        if context.page is not None and context.answer is not None:
+            pages[context.answer.doc_id] = TOPIC_PAGE
+        return pages
+
+    def _pages_named(self, names: list[str]) -> list[str]:
+        titles = self._page_titles()
+        return [doc_id for name in names for doc_id in titles.get(name.casefold(), [])]
+
+    def _page_titles(self) -> dict[str, list[str]]:
+        if self._titles is None:  # read once per opened index, on first use
+            self._titles = self.reader.store.documents_by_title()
+        return self._titles
+
+    def _titles_in(self, text: str) -> list[str]:
+        """The page titles written in `text`, in any case ("the berlin wall" holds "Berlin Wall"): the
+        longest runs of up to `MAX_NAME_WORDS` words first, none inside another, none of stop words
+        only ("the", "what")."""
+        titles, words = self._page_titles(), re.findall(r"[\w'’.-]+", text)
+        used: set[int]
+        found, used = [], set()
+        for n in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+            for i in range(len(words) - n + 1):
+                run = " ".join(words[i : i + n])
+                if used.isdisjoint(range(i, i + n)) and run.casefold() in titles and tokenize([run])[0]:
+                    found.append(run)
+                    used.update(range(i, i + n))
+        return found
+
+    def _answer_vector(self, answer: Answer | None) -> np.ndarray | None:
+        if answer is None:
+            return None
+        return self.answerer.sentence_embedder.encode_queries([answer.text])[0]
 
     def _nearest(self, vector: np.ndarray) -> list[int]:
         ids, vectors = self.reader.question_ids, self.reader.question_vectors
@@ -164,6 +235,20 @@ class RelatedFinder:
 
             best = max(remaining, key=mmr)
             remaining.remove(best)
-            if all(float(pool[best].vector @ pool[j].vector) < EQUIVALENT_COSINE for j in picked):
+            chosen = pool[best]
+            if not any(same_question(chosen.text, chosen.vector, pool[j].text, pool[j].vector) for j in picked):
                 picked.append(best)
         return [pool[i] for i in picked]
+
+
+def _overlaps(one: Answer, other: Answer) -> bool:
+    """Two snippets share text: the same document, and their cited spans intersect."""
+    return one.doc_id == other.doc_id and one.start < other.end and other.start < one.end
+
+
+def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:
+    """The unit mean of the vectors, or None for none."""
+    if not vectors:
+        return None
+    mean = np.mean(vectors, axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)

@@ -324,6 +324,13 @@ class Store:
         row = self.db.execute("SELECT id, title, url, text FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return Document(id=row[0], title=row[1], url=row[2], text=row[3]) if row else None
 
+    def documents_by_title(self) -> dict[str, list[str]]:
+        """Document ids by case-folded title, for finding the page of a name ("kosovo" -> its page)."""
+        titles: dict[str, list[str]] = {}
+        for doc_id, title in self.db.execute("SELECT id, title FROM documents"):
+            titles.setdefault(title.casefold(), []).append(doc_id)
+        return titles
+
     def close(self) -> None:
         self.db.close()
 
