@@ -20,7 +20,9 @@ builds it when DIR does not exist. Every question is asked once, and reported:
   top 30 BM25 passages of the index (`metrics.py`);
 - related questions: per answered ask, the mean number shown and the share showing 4 and showing 0;
   each related question shown (on any ask) opened once with `Engine.expand(id, shown)`, `shown` being
-  the ids on the page so far, and the mean number of children it reveals;
+  what the web page passes: the ids on the page so far and the bank questions equivalent to the asked
+  one; and the mean number of children it reveals; the forms of the related questions shown (by first
+  word) and the share of answered asks showing the most frequent one;
 - latency: ask p50/p90 (`took_ms`, warm: 20 questions of the other split are asked first), expand p50/p90.
 Writes bench/results/realq-<split>[-<label>].json (the figures) and ....rows.json (each question), and
 prints a Markdown table.
@@ -70,7 +72,7 @@ def run(engine: Engine, free: Engine, corpus: CorpusGold, questions: list[dict])
     rows = []
     for n, q in enumerate(questions, 1):
         text, answers = q["question"], q["answer"]
-        result = engine.ask(text)
+        result, equivalent = engine.ask_with_equivalents(text)  # the page passes these on as shown
         unthresholded = free.ask(text).answer
         lead = lead_of_top_passage(engine, text)
         window = best_bm25_window(engine, text)
@@ -79,7 +81,7 @@ def run(engine: Engine, free: Engine, corpus: CorpusGold, questions: list[dict])
         children, expand_ms = [], []
         for r in result.related:
             started = time.perf_counter()
-            revealed = engine.expand(r.id, set(shown))
+            revealed = engine.expand(r.id, set(shown) | equivalent)
             expand_ms.append((time.perf_counter() - started) * 1000)
             children.append(len(revealed))
             shown += [c.id for c in revealed]

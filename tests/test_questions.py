@@ -96,6 +96,8 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
         ("Lizard", "Lizards are a widespread group of squamate reptiles.", "Are lizards a widespread group?"),
         ("Napoleon", "Napoleon was a French military and political leader.", "Was Napoleon a French military?"),
         ("Telephone", "The telephone was not invented by Thomas Edison.", "Who invented the telephone?"),
+        ("Western Front", "The Western Front was marked by trench warfare.", "What marked the Western Front?"),
+        ("Qing", "The Qing court sued for peace in February 1895.", "When did the Qing court sue for peace in 1895?"),
     ],
 )
 def test_generator_does_not_write_what_reads_wrong(generator, title, sentence, wrong):
@@ -274,3 +276,14 @@ def test_a_generated_question_is_answered_by_the_sentence_it_was_written_from(tm
     build_index([corpus], tmp_path / "index")
     answers = {question: answer for question, _, answer in bank(tmp_path / "index")}
     assert "born in Ulm on 14 March 1879" in answers["When was Albert Einstein born?"]
+
+
+@pytest.mark.parametrize(
+    ("title", "sentences", "question"),
+    [
+        ("Glucose", ["Glucose is a simple sugar found in plants.", "Plants make glucose."], "What is glucose?"),
+        ("Earth", ["Earth is the third planet from the Sun.", "Life on Earth began early."], "What is Earth?"),
+    ],
+)
+def test_a_page_subject_keeps_the_case_its_text_writes_it_in(generator, title, sentences, question):
+    assert question in [g.question for g in next(generator.generate([(title, sentences)]))]

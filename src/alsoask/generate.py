@@ -134,7 +134,9 @@ class QuestionGenerator:
         passages = list(passages)
         chosen = [usable_sentences(sentences) for _, sentences in passages]
         texts = [
-            (title, sentences[i]) for (title, sentences), picks in zip(passages, chosen, strict=True) for i in picks
+            (page_subject(title, sentences), sentences[i])
+            for (title, sentences), picks in zip(passages, chosen, strict=True)
+            for i in picks
         ]
         found = iter(self._parse(texts))
         for picks in chosen:
@@ -175,6 +177,17 @@ def _questions_of_chunk(texts: list[tuple[str, str]]) -> list[list[tuple[str, st
     return list(_questions_of(_load_spacy(), texts, 256))
 
 
+def page_subject(title: str, sentences: list[str]) -> str:
+    """The page's title as its text writes it: lower case for a common noun ("glucose", written so in
+    mid-sentence), as given for a name ("Earth", "Hamlet"), so that "What is glucose?" and "What is
+    Earth?" both read right."""
+    lower = title.lower()
+    if lower == title or " " in title:
+        return title
+    written_lower = re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(lower)}s?\b", " ".join(sentences))
+    return lower if written_lower else title
+
+
 def usable_sentences(sentences: list[str]) -> list[int]:
     """The sentences worth parsing: prose of a sensible length, not questions or bracketed notes."""
     return [
@@ -194,7 +207,7 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
     if not (topic or _stands_alone(subject)):
         return []
     subj = _phrase(_unbracketed(subject))
-    if topic and " " not in subj and subject.pos_ == "NOUN" and subject.i == subject.sent.start and not subj.isupper():
+    if topic and title.islower() and " " not in subj and not subj.isupper():
         subj = subj.lower()  # "What is photosynthesis?" on the page "Photosynthesis"
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
@@ -241,13 +254,14 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
         if place is not None:
             out.append(("where", f"Where {_aux_of(root).lower()} {subj} born?"))
         date = None
-    if date is not None:
-        out.append(("when", _clause("When", root, subj, passive, drop={date.i})))
+    if date is not None:  # every date dropped: "When did X sue for peace in February 1895?" holds its answer
+        dates = {c.i for c in root.children if c.dep_ in ("prep", "npadvmod") and _has_ent(c, "DATE")}
+        out.append(("when", _clause("When", root, subj, passive, drop=dates)))
     if because is not None:
         out.append(("why", _clause("Why", root, subj, passive, drop={because.i})))
     agent = _child(root, ("agent",))
     passive = passive and not negated  # "X was not invented by Y" asks nothing of Y
-    if passive and agent is not None and not _has_ent(agent, "DATE"):  # "Who invented the telephone?"
+    if passive and root.lemma_ in _DEEDS and agent is not None and not _has_ent(agent, "DATE"):  # "Who invented …?"
         doer_word = _child(agent, ("pobj",))
         doer = "Who" if doer_word is not None and (_is_actor(doer_word) or doer_word.ent_type_ == "GPE") else "What"
         out.append(("who" if doer == "Who" else "what", f"{doer} {_past(root)} {subj}?"))
@@ -265,7 +279,9 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
         (c for c in root.children if c.dep_ == "prep" and c.lower_ == "by" and _child(c, ("pcomp",)) is not None),
         None,
     )
-    if means is not None and passive:  # "Glass is made by melting sand" -> "How is glass made?"
+    if (
+        means is not None and passive and root.lemma_ in _PROCESSES
+    ):  # "Glass is made by melting sand" -> "How is glass made?"
         out.append(("how", f"How {_aux_of(root).lower()} {subj} {root.text}?"))
     elif means is not None and root.lemma_ in _HOW_VERBS and not negated:
         aux = _tense_aux(root)
@@ -290,7 +306,7 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
             counted = _phrase(t for t in _words(obj) if t.i not in {c.i for c in count.subtree} and t.dep_ != "det")
             if "," not in counted:  # not "How many inhabitants, does Serbia have …?"
                 out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i})))
-        elif _is_actor(subject) and root.tag_ == "VBD" and obj.ent_type_ != "DATE" and _has_name(obj):
+        elif _is_actor(subject) and root.tag_ == "VBD" and root.lemma_ in _DEEDS and obj.ent_type_ != "DATE":
             rest = _predicate(root, drop=set())
             out.append(("who", f"Who {root.text} {rest}?"))
         named = (subject.ent_type_ and obj.ent_type_) or obj.pos_ == "PROPN" or _has_ent(obj, "GPE", "ORG", "PERSON")
@@ -299,6 +315,77 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
     return [(kind, " ".join(q.split())) for kind, q in out if q]
 
 
+# what people ask "who did it" of: making, finding, founding, leading, killing, winning
+_DEEDS = {
+    "invent",
+    "write",
+    "compose",
+    "found",
+    "create",
+    "design",
+    "discover",
+    "build",
+    "paint",
+    "direct",
+    "develop",
+    "establish",
+    "cause",
+    "assassinate",
+    "kill",
+    "defeat",
+    "sign",
+    "lead",
+    "publish",
+    "produce",
+    "introduce",
+    "coin",
+    "launch",
+    "command",
+    "conquer",
+    "win",
+    "murder",
+    "sculpt",
+    "record",
+    "sing",
+    "perform",
+    "star",
+    "draw",
+    "formulate",
+    "propose",
+    "devise",
+    "pioneer",
+    "construct",
+    "commission",
+}
+# what people ask "how is it done" of
+_PROCESSES = {
+    "make",
+    "produce",
+    "transmit",
+    "form",
+    "create",
+    "spread",
+    "measure",
+    "generate",
+    "obtain",
+    "extract",
+    "prepare",
+    "treat",
+    "diagnose",
+    "calculate",
+    "determine",
+    "elect",
+    "choose",
+    "appoint",
+    "cause",
+    "power",
+    "fuel",
+    "manufacture",
+    "synthesize",
+    "synthesise",
+    "cure",
+    "prevent",
+}
 _SAYING = {"mean", "describe", "refer", "denote", "indicate", "designate", "name", "call", "identify"}
 _HOW_VERBS = {
     "work",

@@ -87,6 +87,7 @@ class RelatedFinder:
         self.reader = answerer.reader
         self.settings = settings
         self._titles: dict[str, list[str]] | None = None
+        self._about: dict[int, set[str]] = {}
 
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
         """Related questions for an asked question, from the passages its search ranked. Its topic page
@@ -133,8 +134,7 @@ class RelatedFinder:
         page_vector = _mean([q.vector for q in shown_questions]) if opened else None
         # a lower-case query names no entity; the longest page title written in it stands for one
         entity = set(tokenize([max(named, key=len)])[0]) if named and not query.names else main_entity(query)
-        # what each candidate is about: its words and its page; one call, as bm25s has an overhead per call
-        about = tokenize([f"{c.text} {c.answer.title}" for c in candidates])
+        about = self._words_about(candidates)
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
             if candidate.node_id in shown:
@@ -152,7 +152,7 @@ class RelatedFinder:
             rank = passage_rank.get(candidate.passage_id)
             on_topic = max(
                 topic.get(candidate.answer.doc_id, 0.0),
-                NAMES_ENTITY if entity <= set(words) else 0.0,
+                NAMES_ENTITY if entity <= words else 0.0,
                 TOP_PASSAGE if rank is not None and rank < settings.topic_passages else 0.0,
             )
             if not on_topic:
@@ -169,6 +169,14 @@ class RelatedFinder:
             )
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
+
+    def _words_about(self, candidates: list[BankQuestion]) -> list[set[str]]:
+        """What each candidate is about: the stemmed words of its text and its page (its answer may
+        mention much else). Kept per question, as tokenizing hundreds of candidates a call is slow."""
+        missing = [c for c in candidates if c.id not in self._about]
+        for candidate, words in zip(missing, tokenize([f"{c.text} {c.answer.title}" for c in missing]), strict=True):
+            self._about[candidate.id] = set(words)
+        return [self._about[c.id] for c in candidates]
 
     def _topic_pages(self, named: list[str], context: Context) -> dict[str, float]:
         """Graded topic score by document id: the topic page, the pages `named` in the question (any run
