@@ -6,9 +6,11 @@ For an asked (or opened) question:
    of the pages of the names in the question and in its answer ("the berlin wall" -> the page "Berlin
    Wall"), of its top passages, and the nearest bank questions by embedding.
 2. Each gets a graded topic score: 1 from the topic page, 0.8 from the page of a name in the question,
-   0.7 when it names the question's main entity, 0.5 from the page of a name in the answer, 0.4 from one
-   of the top passages. A candidate with none is off topic and never shown, however close its wording:
-   "What is Zealand?" is close to "What is Canada?" and about something else.
+   0.7 when it names the question's main entity, 0.5 from the page of a name in an answer that comes
+   from the topic page. A candidate with none is off topic and never shown, however close its wording
+   ("What is Zealand?" is close to "What is Canada?") or its passage: the top passages of a search
+   share a word with the question more often than its subject, and a box judged by hand showed such
+   questions off topic three times in four.
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
    same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
    snippet overlaps the featured answer, is never shown. Bank questions are answerable by construction.
@@ -49,7 +51,8 @@ class RelatedSettings:
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
 
 
-TOPIC_PAGE, QUESTION_PAGE, NAMES_ENTITY, ANSWER_PAGE, TOP_PASSAGE = 1.0, 0.8, 0.7, 0.5, 0.4  # graded topic scores
+TOPIC_PAGE, QUESTION_PAGE, NAMES_ENTITY, ANSWER_PAGE = 1.0, 0.8, 0.7, 0.5  # graded topic scores
+RARE_WORD_IDF = 5.5  # a single lower-case word of a query names a page only if it is this rare ("poker", not "hand")
 MAX_NAME_WORDS = 4  # the longest run of question words looked up as a page title
 
 
@@ -132,8 +135,7 @@ class RelatedFinder:
             spans.add((answer.doc_id, context.span))
         answer_vector = self._answer_vector(answer)
         page_vector = _mean([q.vector for q in shown_questions]) if opened else None
-        # a lower-case query names no entity; the longest page title written in it stands for one
-        entity = set(tokenize([max(named, key=len)])[0]) if named and not query.names else main_entity(query)
+        entity = self._entity(query, named, context)
         about = self._words_about(candidates)
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
@@ -150,11 +152,7 @@ class RelatedFinder:
                 continue  # its snippet would repeat the answer above it
             cosine = float(candidate.vector @ query.sentence_vector)
             rank = passage_rank.get(candidate.passage_id)
-            on_topic = max(
-                topic.get(candidate.answer.doc_id, 0.0),
-                NAMES_ENTITY if entity <= words else 0.0,
-                TOP_PASSAGE if rank is not None and rank < settings.topic_passages else 0.0,
-            )
+            on_topic = max(topic.get(candidate.answer.doc_id, 0.0), NAMES_ENTITY if entity and entity <= words else 0.0)
             if not on_topic:
                 continue
             texts.add(normalize_question(candidate.text))
@@ -170,6 +168,13 @@ class RelatedFinder:
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
 
+    def _entity(self, query: Query, named: list[str], context: Context) -> set[str]:
+        """What a candidate must name to be on topic: the question's main entity; for a lower-case query
+        (no names), the longest page title written in it, else the title of its topic page."""
+        if query.names or not (named or context.page):
+            return main_entity(query)
+        return set(tokenize([max(named, key=len) if named else context.page or ""])[0])
+
     def _words_about(self, candidates: list[BankQuestion]) -> list[set[str]]:
         """What each candidate is about: the stemmed words of its text and its page (its answer may
         mention much else). Kept per question, as tokenizing hundreds of candidates a call is slow."""
@@ -180,10 +185,10 @@ class RelatedFinder:
 
     def _topic_pages(self, named: list[str], context: Context) -> dict[str, float]:
         """Graded topic score by document id: the topic page, the pages `named` in the question (any run
-        of its words that is a page title, so lower-case queries find theirs too), the pages of names in
-        the answer."""
+        of its words that is a page title, so lower-case queries find theirs too), and the pages of names
+        in the answer when the answer comes from the topic page (Barbie's page names Mattel)."""
         pages: dict[str, float] = {}
-        if context.answer is not None:
+        if context.answer is not None and context.page is not None:  # names in an answer on the topic page
             for doc_id in self._pages_named(question_names(context.answer.text)):
                 pages[doc_id] = ANSWER_PAGE
         for doc_id in self._pages_named(named):
@@ -191,6 +196,16 @@ class RelatedFinder:
         if context.page is not None and context.answer is not None:
             pages[context.answer.doc_id] = TOPIC_PAGE
         return pages
+
+    def _names_a_page(self, run: str) -> bool:
+        """A run of query words stands for its page: several words, a capitalised word, or a rare one
+        (a lower-case "hand" in a poker question is no reason to ask about hands)."""
+        tokens = tokenize([run])[0]
+        if not tokens:
+            return False  # stop words only: "the", "what"
+        if " " in run or run[0].isupper():
+            return True
+        return self.reader.lexical.term_weight(tokens[0]) >= RARE_WORD_IDF
 
     def _pages_named(self, names: list[str]) -> list[str]:
         titles = self._page_titles()
@@ -211,7 +226,7 @@ class RelatedFinder:
         for n in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
             for i in range(len(words) - n + 1):
                 run = " ".join(words[i : i + n])
-                if used.isdisjoint(range(i, i + n)) and run.casefold() in titles and tokenize([run])[0]:
+                if used.isdisjoint(range(i, i + n)) and run.casefold() in titles and self._names_a_page(run):
                     found.append(run)
                     used.update(range(i, i + n))
         return found
