@@ -46,6 +46,19 @@ def judged_rows(path: Path) -> dict[tuple[str, str], tuple[str, str, str]]:
     return rows
 
 
+def judge_notes(path: Path) -> list[str]:
+    """The judge's own notes, written between the summary line and the first query: kept on a rerun."""
+    if not path.exists():
+        return []
+    lines = path.read_text().splitlines()
+    start = next((i + 1 for i, line in enumerate(lines) if line.startswith("**Summary:**")), None)
+    if start is None:
+        return []
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    notes = [line for line in lines[start:end] if line.strip()]
+    return [*notes, ""] if notes else []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, default=DEFAULT_INDEX)
@@ -97,7 +110,7 @@ def main() -> None:
         if n
         else "not judged yet"
     )
-    out[7:7] = [f"**Summary:** {summary}.", ""]
+    out[7:7] = [f"**Summary:** {summary}.", "", *judge_notes(args.judged)]
     OUT.write_text("\n".join(out) + "\n")
     print(summary)
 

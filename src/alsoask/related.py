@@ -6,11 +6,10 @@ For an asked (or opened) question:
    of the pages of the names in the question and in its answer ("the berlin wall" -> the page "Berlin
    Wall"), of its top passages, and the nearest bank questions by embedding.
 2. Each gets a graded topic score: 1 from the topic page, 0.8 from the page of a name in the question,
-   0.7 when it names the question's main entity, 0.5 from the page of a name in an answer that comes
-   from the topic page. A candidate with none is off topic and never shown, however close its wording
-   ("What is Zealand?" is close to "What is Canada?") or its passage: the top passages of a search
-   share a word with the question more often than its subject, and a box judged by hand showed such
-   questions off topic three times in four.
+   0.7 when it names the question's main entity, 0.5 from the page of a name in the answer, 0.4 from one
+   of the top passages. A candidate with none is off topic and never shown, however close its wording:
+   "What is Zealand?" is close to "What is Canada?" and about something else. A lower-case word of the
+   query names a page only if it is rare: "hand" in a poker question brought "What is a hand?".
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
    same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
    snippet overlaps the featured answer, is never shown. Bank questions are answerable by construction.
@@ -51,7 +50,7 @@ class RelatedSettings:
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
 
 
-TOPIC_PAGE, QUESTION_PAGE, NAMES_ENTITY, ANSWER_PAGE = 1.0, 0.8, 0.7, 0.5  # graded topic scores
+TOPIC_PAGE, QUESTION_PAGE, NAMES_ENTITY, ANSWER_PAGE, TOP_PASSAGE = 1.0, 0.8, 0.7, 0.5, 0.4  # graded topic scores
 RARE_WORD_IDF = 5.5  # a single lower-case word of a query names a page only if it is this rare ("poker", not "hand")
 MAX_NAME_WORDS = 4  # the longest run of question words looked up as a page title
 
@@ -152,7 +151,11 @@ class RelatedFinder:
                 continue  # its snippet would repeat the answer above it
             cosine = float(candidate.vector @ query.sentence_vector)
             rank = passage_rank.get(candidate.passage_id)
-            on_topic = max(topic.get(candidate.answer.doc_id, 0.0), NAMES_ENTITY if entity and entity <= words else 0.0)
+            on_topic = max(
+                topic.get(candidate.answer.doc_id, 0.0),
+                NAMES_ENTITY if entity and entity <= words else 0.0,
+                TOP_PASSAGE if rank is not None and rank < settings.topic_passages else 0.0,
+            )
             if not on_topic:
                 continue
             texts.add(normalize_question(candidate.text))
@@ -185,10 +188,10 @@ class RelatedFinder:
 
     def _topic_pages(self, named: list[str], context: Context) -> dict[str, float]:
         """Graded topic score by document id: the topic page, the pages `named` in the question (any run
-        of its words that is a page title, so lower-case queries find theirs too), and the pages of names
-        in the answer when the answer comes from the topic page (Barbie's page names Mattel)."""
+        of its words that is a page title, so lower-case queries find theirs too), the pages of names in
+        the answer (Barbie's page names Mattel)."""
         pages: dict[str, float] = {}
-        if context.answer is not None and context.page is not None:  # names in an answer on the topic page
+        if context.answer is not None:
             for doc_id in self._pages_named(question_names(context.answer.text)):
                 pages[doc_id] = ANSWER_PAGE
         for doc_id in self._pages_named(named):
