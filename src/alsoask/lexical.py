@@ -83,6 +83,9 @@ class LexicalIndex:
         return self.bm25.get_scores(known)
 
     def term_weight(self, token: str) -> float:
-        """IDF of a term; unseen terms weigh as much as the rarest seen term."""
+        """IDF of a term. An unseen term weighs as a term of no passage, log(1 + (N + 0.5) / 0.5), a little
+        more than the rarest seen one (bm25s keeps an empty token of no passage in its vocabulary, whose
+        IDF is that maximum): a question word the corpus never uses is strong evidence that a passage
+        holding all the others still does not answer it. The calibration was fitted with this weight."""
         index = self.vocab.get(token)
         return float(self.idf[index]) if index is not None else float(self.idf.max(initial=1.0))
