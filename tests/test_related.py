@@ -169,15 +169,18 @@ def test_opened_questions_reveal_two_or_three_each(engine):
 
 @pytest.fixture(scope="module")
 def mixed_engine(tmp_path_factory):
-    """The Kosovo core beside 300 lead summaries (vital articles) on other subjects, where a tree can drift."""
+    """Kosovo's summaries and war page beside 300 lead summaries (vital articles) on other subjects, where
+    a tree can drift."""
     folder = tmp_path_factory.mktemp("mixed")
     corpus = folder / "mixed.jsonl"
     related = re.compile(r"Kosov|Serb|Albania|Russia|Soviet|Yugoslav|Balkan|NATO|Europe|war\b", re.I)
     with (SHARED / "kosovo" / "wiki-vital-summaries-en.jsonl").open() as source:
         summaries = (json.loads(line) for line in source)
         others = [d for d in summaries if not related.search(d["title"] + d["text"])][:300]
+    with (SHARED / "kosovo" / "core.jsonl").open() as source:  # the summaries and the war's page: a short build
+        kosovo = [d for d in map(json.loads, source) if d["id"].startswith("summary:") or d["id"] == "Kosovo_War"]
     with corpus.open("w") as out:
-        out.write((SHARED / "kosovo" / "core.jsonl").read_text())
+        out.writelines(json.dumps(d) + "\n" for d in kosovo)
         out.writelines(json.dumps({**d, "id": f"vital:{d['id']}"}) + "\n" for d in others)
     build_index([corpus], folder / "index")
     with Engine(folder / "index") as engine:
