@@ -4,6 +4,7 @@ import json
 import re
 from itertools import combinations
 
+import httpx
 import numpy as np
 import pytest
 
@@ -192,3 +193,25 @@ def test_a_kosovo_tree_does_not_drift_to_unrelated_pages(mixed_engine):
     assert len(tree.nodes) >= 4 + 4 * 2
     drifted = [n.question for n in tree.nodes if n.answer.doc_id.startswith("vital:")]
     assert len(drifted) <= len(tree.nodes) // 10, drifted
+
+
+@pytest.mark.parametrize("asked", ["When did Kosovo declare independence?", "What was the Kosovo War?"])
+def test_opening_a_question_never_reveals_the_asked_one_reworded(engine, asked):
+    """The bank holds these questions in other words ("What was the KOSOVO WAR?"); without the page's
+    question, opening a node revealed them."""
+    result = engine.ask(asked)
+    shown = {r.id for r in result.related}
+    for related in result.related:
+        for child in engine.expand(related.id, shown, asked=asked):
+            assert normalize_question(child.question) != normalize_question(asked), (related.question, child.question)
+
+
+def test_the_api_takes_the_asked_question_when_a_node_is_opened(server_url):
+    asked = "When did Kosovo declare independence?"
+    related = httpx.get(f"{server_url}/api/ask", params={"q": asked}).json()["related"]
+    shown = ",".join(r["id"] for r in related)
+    for r in related:
+        response = httpx.get(f"{server_url}/api/expand", params={"id": r["id"], "shown": shown, "q": asked})
+        assert response.status_code == 200
+        assert all(normalize_question(c["question"]) != normalize_question(asked) for c in response.json()["related"])
+    assert httpx.get(f"{server_url}/api/expand", params={"id": related[0]["id"], "q": " "}).status_code == 422

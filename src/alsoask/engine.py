@@ -181,15 +181,20 @@ class Engine:
         return [_related(q) for q in found.questions]
 
     @_one_at_a_time
-    def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]:
+    def expand(
+        self, node_id: str, shown: Iterable[str] = (), k: int | None = None, asked: str | None = None
+    ) -> list[RelatedQuestion]:
         """Open the related question `node_id`: the 2-3 questions it reveals, none in `shown` (the ids on
-        the page already; `node_id` counts as shown). Unknown ids raise `NotFoundError`."""
+        the page already; `node_id` counts as shown) and none equivalent to `asked`, the page's own
+        question, when given. Unknown ids raise `NotFoundError`."""
         shown = set(shown)
         if len(shown) > MAX_SHOWN:
             raise LimitError(f"{len(shown)} shown ids; the limit is {MAX_SHOWN}")
         node = self._bank_question(node_id)
         query = self.answerer.query(node.text)
-        found = self.finder.after_question(node, query, shown | {node_id}, k or self.finder.settings.per_expansion)
+        root = self.answerer.query(check_question(asked)) if asked is not None else None
+        k = k or self.finder.settings.per_expansion
+        found = self.finder.after_question(node, query, shown | {node_id}, k, asked=root)
         return [_related(q) for q in found.questions]
 
     @_one_at_a_time

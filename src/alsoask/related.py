@@ -104,20 +104,26 @@ class RelatedFinder:
         context = Context(passages, response.answer, response.answer_span, page if about_page else None)
         return self.find(response.query, context, shown, k)
 
-    def after_question(self, question: BankQuestion, query: Query, shown: set[str], k: int) -> "Found":
+    def after_question(
+        self, question: BankQuestion, query: Query, shown: set[str], k: int, asked: Query | None = None
+    ) -> "Found":
         """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
         the passages (no sentence reranking), which keeps opening a node cheap. Its topic page is its
-        answer's page when the question names that page or holds no name."""
+        answer's page when the question names that page or holds no name. `asked`: the page's own
+        question, which no child may repeat in other words, and whose topic the children keep."""
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
         names = {t for n in query.names for t in n.split()}
         title = question.answer.title
         page = title if not names or names & set(tokenize([title])[0]) else None
-        return self.find(query, Context(passages, question.answer, question.span, page), shown, k, opened=True)
+        context = Context(passages, question.answer, question.span, page)
+        return self.find(query, context, shown, k, opened=True, asked=asked)
 
-    def find(self, query: Query, context: Context, shown: set[str], k: int, opened: bool = False) -> "Found":
+    def find(
+        self, query: Query, context: Context, shown: set[str], k: int, opened: bool = False, asked: Query | None = None
+    ) -> "Found":
         """Up to `k` bank questions to show after `query`'s question, none of them in `shown` (node ids)
-        or equivalent to a question there. `opened`: the question is a node opened on a page, whose
-        other questions (`shown`) carry the root's topic."""
+        or equivalent to a question there or to `asked`. `opened`: the question is a node opened on a
+        page, whose other questions (`shown`, and `asked`) carry the root's topic."""
         settings, store = self.settings, self.reader.store
         passage_rank = {p: i for i, p in enumerate(context.passages[: settings.passages])}
         named = self._titles_in(query.text)
@@ -126,14 +132,17 @@ class RelatedFinder:
         known = {c.id for c in candidates}
         candidates += store.questions_by_id([i for i in self._nearest(query.sentence_vector) if i not in known])
         shown_questions = store.questions_by_id([n for n in map(question_number, shown) if n is not None])
-        taken = [(q.text, q.vector) for q in shown_questions] + [(query.text, query.sentence_vector)]
-        texts = {normalize_question(q.text) for q in shown_questions} | {normalize_question(query.text)}
+        on_page = [(q.text, q.vector) for q in shown_questions]
+        if asked is not None:
+            on_page.append((asked.text, asked.sentence_vector))
+        taken = [*on_page, (query.text, query.sentence_vector)]
+        texts = {normalize_question(text) for text, _ in taken}
         spans = {(q.answer.doc_id, q.span) for q in shown_questions}  # answering sentences
         answer = context.answer
         if answer is not None and context.span is not None:
             spans.add((answer.doc_id, context.span))
         answer_vector = self._answer_vector(answer)
-        page_vector = _mean([q.vector for q in shown_questions]) if opened else None
+        page_vector = _mean([vector for _, vector in on_page]) if opened else None
         entity = self._entity(query, named, context)
         about = self._words_about(candidates)
         pool, relevance, equivalent = [], [], set()

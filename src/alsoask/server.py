@@ -85,6 +85,14 @@ QuestionParam = Annotated[
 ShownParam = Annotated[
     str, Query(description=f"Comma-separated ids already on the page (at most {MAX_SHOWN}); none is returned again.")
 ]
+AskedParam = Annotated[
+    str | None,
+    Query(
+        description="The question the page asked: nothing equivalent to it is revealed.",
+        max_length=MAX_QUESTION_CHARS,
+        pattern=r"[^\s\x1c-\x1f\x85]",
+    ),
+]
 DepthParam = Annotated[int, Query(ge=1, le=MAX_DEPTH, description="Levels of related questions to open.")]
 FormatParam = Annotated[Literal[tuple(FORMATS)], Query(description="Export format.")]  # type: ignore[valid-type]
 templates.globals["max_question_chars"] = MAX_QUESTION_CHARS  # the search box's own limit
@@ -111,10 +119,13 @@ def create_app(engine: Engine, api_key: str | None = None, time_limit: float = T
 
     @app.get("/api/expand", response_model=Expansion, responses=ERRORS, tags=["api"])
     def expand(
-        id: Annotated[str, Query(description="A related question's id, e.g. q17.")], shown: ShownParam = ""
+        id: Annotated[str, Query(description="A related question's id, e.g. q17.")],
+        shown: ShownParam = "",
+        q: AskedParam = None,
     ) -> Expansion:
-        """Open a related question: the 2-3 new questions it reveals, none of them in `shown`."""
-        return Expansion(id=id, related=engine.expand(id, _ids(shown)))
+        """Open a related question: the 2-3 new questions it reveals, none of them in `shown` and none
+        equivalent to `q`, the page's own question, when given."""
+        return Expansion(id=id, related=engine.expand(id, _ids(shown), asked=q))
 
     @app.get("/api/tree", response_model=TreeResult, responses=ERRORS, tags=["api"])
     def tree(q: QuestionParam, depth: DepthParam = 2) -> TreeResult:
