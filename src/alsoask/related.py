@@ -12,7 +12,7 @@ For an asked (or opened) question:
    query names a page only if it is rare: "hand" in a poker question brought "What is a hand?".
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
    same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
-   snippet overlaps the featured answer, is never shown. Bank questions are answerable by construction.
+   snippet shows the featured answer's sentence, is never shown. Bank questions are answerable by construction.
 4. The rest are ranked by how likely a reader of this answer asks them next: cosine to the question,
    to its answer, and (when a question is opened) to the questions already on the page, so that a tree
    stays on the root's topic; plus the topic score, a bonus for a top passage and popularity. Maximal
@@ -156,8 +156,12 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if answer is not None and _overlaps(candidate.answer, answer):
-                continue  # its snippet would repeat the answer above it
+            if (
+                answer is not None
+                and context.span is not None
+                and _holds(candidate.answer, answer.doc_id, context.span)
+            ):
+                continue  # its snippet would repeat the answering sentence above it
             cosine = float(candidate.vector @ query.sentence_vector)
             rank = passage_rank.get(candidate.passage_id)
             on_topic = max(
@@ -276,9 +280,11 @@ class RelatedFinder:
         return [pool[i] for i in picked]
 
 
-def _overlaps(one: Answer, other: Answer) -> bool:
-    """Two snippets share text: the same document, and their cited spans intersect."""
-    return one.doc_id == other.doc_id and one.start < other.end and other.start < one.end
+def _holds(snippet: Answer, doc_id: str, sentence: Span) -> bool:
+    """The snippet shows part of that sentence of that document. Only the featured answer's sentence is
+    barred, not its whole window: on short documents (a SQuAD paragraph) the window covers most of the
+    page, and barring it emptied the box of the page's own questions."""
+    return snippet.doc_id == doc_id and snippet.start < sentence[1] and sentence[0] < snippet.end
 
 
 def _mean(vectors: list[np.ndarray]) -> np.ndarray | None:
