@@ -296,8 +296,8 @@ class Answerer:
             texts = [passage.passage.span_text(*s) for s in passage.passage.sentences]
             order = sorted(range(len(texts)), key=lambda i: -passage.sentence_scores[i])
             usable = [i for i in order if is_prose(texts[i]) and not is_question_or_heading(texts[i])]
-            chosen = [passage.sentence] if passage.sentence in usable else []
-            candidates += [(n, i) for i in (chosen + [i for i in usable if i not in chosen])[: settings.read_sentences]]
+            first = [passage.sentence] if passage.sentence in usable else []
+            candidates += [(n, i) for i in (first + [i for i in usable if i not in first])[: settings.read_sentences]]
         top = ranked[0]
         best_match = top.passage.span_text(*top.passage.sentences[int(np.argmax(top.sentence_scores))])
         if is_question_or_heading(best_match):  # a FAQ heading that matches: its answer is what follows it
@@ -321,16 +321,16 @@ class Answerer:
         ]
         best = int(np.argmax(totals))
         n, sentence = candidates[best]
-        chosen = replace(ranked[n], sentence=sentence)  # type: ignore[assignment]  # `chosen` was a list[int] above
-        tokens = set(tokenize([chosen.passage.span_text(*chosen.passage.sentences[sentence])])[0])  # type: ignore[attr-defined]
+        chosen = replace(ranked[n], sentence=sentence)
+        tokens = set(tokenize([chosen.passage.span_text(*chosen.passage.sentences[sentence])])[0])
         evidence = replace(
             evidence,
-            score=chosen.score,  # type: ignore[attr-defined]
-            passage_coverage=chosen.passage_coverage,  # type: ignore[attr-defined]
+            score=chosen.score,
+            passage_coverage=chosen.passage_coverage,
             sentence_coverage=query.coverage(tokens),
             reader=readings[best].answers,
         )
-        return [chosen, *ranked[:n], *ranked[n + 1 :]], evidence  # type: ignore[list-item]
+        return [chosen, *ranked[:n], *ranked[n + 1 :]], evidence
 
     def settle(self, query: Query, answer: Answer) -> Answer:
         """A yes/no question's answer led by "Yes." or "No." when the reader is sure which it is."""

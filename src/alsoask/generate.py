@@ -112,6 +112,11 @@ class Generator(Protocol):
     def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]: ...
 
 
+PARALLEL_FROM = 2000  # sentences
+BATCH_SIZE = 256  # sentences a spaCy batch
+CHUNK = 500  # sentences a worker process is sent at a time
+
+
 class QuestionGenerator:
     """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`.
 
@@ -119,7 +124,7 @@ class QuestionGenerator:
     so a large batch is parsed by `jobs` worker processes (default: every core), each with its own
     spaCy, and only the questions travel back."""
 
-    def __init__(self, jobs: int | None = None, batch_size: int = 256):
+    def __init__(self, jobs: int | None = None, batch_size: int = BATCH_SIZE):
         self.jobs = jobs or os.cpu_count() or 1
         self.batch_size = batch_size
         self.nlp: Language | None = None
@@ -162,10 +167,6 @@ class QuestionGenerator:
                 yield from questions
 
 
-PARALLEL_FROM = 2000  # sentences
-CHUNK = 500
-
-
 def _questions_of(nlp: "Language", texts: list[tuple[str, str]], batch_size: int) -> Iterator[list[tuple[str, str]]]:
     docs = nlp.pipe((sentence for _, sentence in texts), batch_size=batch_size)
     for (title, _), doc in zip(texts, docs, strict=True):
@@ -174,7 +175,7 @@ def _questions_of(nlp: "Language", texts: list[tuple[str, str]], batch_size: int
 
 def _questions_of_chunk(texts: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """One worker's share (a top-level function, so that a worker process can run it)."""
-    return list(_questions_of(_load_spacy(), texts, 256))
+    return list(_questions_of(_load_spacy(), texts, BATCH_SIZE))
 
 
 def page_subject(title: str, sentences: list[str]) -> str:
@@ -198,7 +199,12 @@ def usable_sentences(sentences: list[str]) -> list[int]:
 
 
 def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
-    """(kind, question) pairs for one parsed sentence of the page `title`."""
+    """(kind, question) pairs for one parsed sentence of the page `title`, spaces tidied."""
+    return [(kind, " ".join(q.split())) for kind, q in _rules(sent, title) if q]
+
+
+def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
+    """Every rule that fires on the sentence, as written (a rule that cannot finish its question leaves "")."""
     root = sent[:].root
     subject = _child(root, ("nsubj", "nsubjpass"))
     if subject is None:
@@ -228,10 +234,10 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
     if be and acomp is not None and acomp.lower_ in _MEASURES and _child(acomp, ("npadvmod",)) is not None:
         out.append(("how", f"How {acomp.lower_} {root.text.lower()} {subj}?"))  # "How tall is Mount Everest?"
     if root.pos_ != "VERB":
-        return [(kind, " ".join(q.split())) for kind, q in out if q]
+        return out
     passive = root.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in root.children)
     if any(c.dep_ == "aux" and c.tag_ == "MD" for c in root.children):
-        return [(kind, " ".join(q.split())) for kind, q in out if q]  # "will be created": no fact yet
+        return out  # "will be created": no fact yet
     date = next((c for c in root.children if c.dep_ == "prep" and _has_ent(c, "DATE")), None)
     because = next(
         (c for c in root.children if c.dep_ == "advcl" and _child(c, ("mark",), "because")),
@@ -289,7 +295,7 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
             out.append(("how", f"How {aux} {subj} {root.lemma_}?"))
     if root.lemma_ == "last" and not negated and root.tag_ == "VBD":
         out.append(("how", f"How long did {subj} last?"))
-    if root.lemma_ in ("cover", "have") and obj_is(root, "area") and not negated:
+    if root.lemma_ in ("cover", "have") and _object_is(root, "area") and not negated:
         out.append(("how", f"How big {'was' if root.tag_ == 'VBD' else 'is'} {subj}?"))
     if (
         root.lemma_ == "die"
@@ -312,7 +318,7 @@ def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
         named = (subject.ent_type_ and obj.ent_type_) or obj.pos_ == "PROPN" or _has_ent(obj, "GPE", "ORG", "PERSON")
         if named and not any(t.lower_ in _NEGATIVE_WORDS for t in obj.subtree):  # not "Did Russia have no treaty…?"
             out.append(("yes/no", _clause("", root, subj, passive, drop=set())))
-    return [(kind, " ".join(q.split())) for kind, q in out if q]
+    return out
 
 
 # what people ask "who did it" of: making, finding, founding, leading, killing, winning
@@ -497,7 +503,7 @@ _IRREGULAR_PAST = {
 }
 
 
-def obj_is(root: "Token", lemma: str) -> bool:
+def _object_is(root: "Token", lemma: str) -> bool:
     """The verb's direct object is the noun `lemma` ("has an area of …")."""
     obj = _child(root, ("dobj",))
     return obj is not None and obj.lemma_ == lemma

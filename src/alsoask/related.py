@@ -139,8 +139,9 @@ class RelatedFinder:
         texts = {normalize_question(text) for text, _ in taken}
         spans = {(q.answer.doc_id, q.span) for q in shown_questions}  # answering sentences
         answer = context.answer
-        if answer is not None and context.span is not None:
-            spans.add((answer.doc_id, context.span))
+        featured = (answer.doc_id, context.span) if answer is not None and context.span is not None else None
+        if featured is not None:
+            spans.add(featured)
         answer_vector = self._answer_vector(answer)
         page_vector = _mean([vector for _, vector in on_page]) if opened else None
         entity = self._entity(query, named, context)
@@ -156,11 +157,7 @@ class RelatedFinder:
             ):
                 equivalent.add(candidate.node_id)
                 continue
-            if (
-                answer is not None
-                and context.span is not None
-                and _holds(candidate.answer, answer.doc_id, context.span)
-            ):
+            if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
             cosine = float(candidate.vector @ query.sentence_vector)
             rank = passage_rank.get(candidate.passage_id)
@@ -281,9 +278,8 @@ class RelatedFinder:
 
 
 def _holds(snippet: Answer, doc_id: str, sentence: Span) -> bool:
-    """The snippet shows part of that sentence of that document. Only the featured answer's sentence is
-    barred, not its whole window: on short documents (a SQuAD paragraph) the window covers most of the
-    page, and barring it emptied the box of the page's own questions."""
+    """The snippet shows part of that sentence of that document (a related snippet may share the
+    featured answer's window, never its answering sentence)."""
     return snippet.doc_id == doc_id and snippet.start < sentence[1] and sentence[0] < snippet.end
 
 
