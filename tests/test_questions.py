@@ -55,9 +55,10 @@ def test_generator_writes_the_question_a_reader_would_type(generator, sentence, 
     assert question in generated(generator, sentence)
 
 
-def generated_on(generator, title: str, sentence: str) -> list[str]:
-    """What the bank would take from a sentence of the page `title`."""
-    return [g.question for g in next(generator.generate([(title, [sentence])])) if is_well_formed(g.question)]
+def generated_on(generator, title: str, text: str) -> list[str]:
+    """What the bank would take from the sentences of the page `title`."""
+    sentences = [text[start:end] for start, end in split_sentences(text)]
+    return [g.question for g in next(generator.generate([(title, sentences)])) if is_well_formed(g.question)]
 
 
 @pytest.mark.parametrize(
@@ -66,8 +67,24 @@ def generated_on(generator, title: str, sentence: str) -> list[str]:
         ("Telephone", "The telephone was invented by Alexander Graham Bell in 1876.", "Who invented the telephone?"),
         ("Hamlet", "Hamlet was written by William Shakespeare around 1600.", "Who wrote Hamlet?"),
         ("Malaria", "Malaria is caused by microorganisms of the Plasmodium group.", "What causes Malaria?"),
-        ("Aspirin", "Aspirin is used to reduce fever and pain.", "What is aspirin used for?"),
-        ("Albert Einstein", "Einstein is best known for the theory of relativity.", "What is Einstein known for?"),
+        (  # its page writes it in lower case mid-sentence, so the question does too
+            "Aspirin",
+            "Aspirin is used to reduce fever and pain. Doctors prescribe aspirin.",
+            "What is aspirin used for?",
+        ),
+        (  # a bare surname takes the page's full name
+            "Albert Einstein",
+            "Einstein is best known for the theory of relativity.",
+            "What is Albert Einstein known for?",
+        ),
+        ("Steffi Graf", "Graf won 107 singles titles in 1999.", "When did Steffi Graf win 107 singles titles?"),
+        ("Joni Mitchell", "Mitchell became known for her folk songs.", "What was Joni Mitchell known for?"),
+        ("Xenophon", "Xenophon of Athens was a Greek military leader.", "Who was Xenophon of Athens?"),
+        (  # a thing's role asks "what", not "who"
+            "Renminbi",
+            "The renminbi is the official currency of the People's Republic of China.",
+            "What is the official currency of the People's Republic of China?",
+        ),
         ("Mount Everest", "Mount Everest is 8,848 metres tall.", "How tall is Mount Everest?"),
         ("Napoleon", "Napoleon died of stomach cancer in 1821.", "How did Napoleon die?"),
         ("The war", "The war ended because NATO intervened in 1999.", None),  # "the war": which one?
@@ -98,6 +115,21 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
         ("Telephone", "The telephone was not invented by Thomas Edison.", "Who invented the telephone?"),
         ("Western Front", "The Western Front was marked by trench warfare.", "What marked the Western Front?"),
         ("Qing", "The Qing court sued for peace in February 1895.", "When did the Qing court sue for peace in 1895?"),
+        (
+            "Old Testament",
+            "The Old Testament is the first division of the Christian Bible.",
+            "Who is the first division of the Christian Bible?",
+        ),
+        (  # a sentence with its verb moved, not a search: too long, a list
+            "Nadia Comăneci",
+            "Comăneci won nine Olympic medals and four World Championship medals.",
+            "Did Nadia Comăneci win nine Olympic medals and four World Championship medals?",
+        ),
+        (  # a count as of a date: "when" asks nothing
+            "Covenant",
+            "As of 2024, the Covenant has 173 parties.",
+            "When does the Covenant have 173 parties?",
+        ),
     ],
 )
 def test_generator_does_not_write_what_reads_wrong(generator, title, sentence, wrong):

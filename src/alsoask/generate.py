@@ -199,8 +199,24 @@ def usable_sentences(sentences: list[str]) -> list[int]:
 
 
 def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
-    """(kind, question) pairs for one parsed sentence of the page `title`, spaces tidied."""
-    return [(kind, " ".join(q.split())) for kind, q in _rules(sent, title) if q]
+    """(kind, question) pairs for one parsed sentence of the page `title`, spaces tidied, of the length
+    people type (`_typed`)."""
+    pairs = [(kind, " ".join(q.split())) for kind, q in _rules(sent, title) if q]
+    return [(kind, q) for kind, q in pairs if _typed(kind, q)]
+
+
+_MAX_TYPED = {"yes/no": 10}  # words; Google's own boxes (`paa/`): yes/no median 6, 9 at the 90th percentile
+_MAX_TYPED_WH = 13  # and 12 for the others at the 98th
+
+
+def _typed(kind: str, question: str) -> bool:
+    """Short enough to be typed, without a list: "Did Comăneci win nine Olympic medals and four World
+    Artistic Gymnastics Championship medals?" is a sentence with its verb moved, not a search."""
+    words = question.split()
+    listed = question.count(",") >= 2 or ", and " in question
+    if kind == "yes/no":
+        listed = listed or " and " in question or "," in question
+    return len(words) <= _MAX_TYPED.get(kind, _MAX_TYPED_WH) and not listed
 
 
 def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
@@ -213,8 +229,11 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     if not (topic or _stands_alone(subject)):
         return []
     subj = _phrase(_unbracketed(subject))
-    if topic and title.islower() and " " not in subj and not subj.isupper():
-        subj = subj.lower()  # "What is photosynthesis?" on the page "Photosynthesis"
+    name = _full_name(subject, title)
+    if name:  # "When did Steffi Graf win …?", not "When did Graf win …?" on the page "Steffi Graf"
+        subj, topic = name, True
+    if topic and subj.casefold() == title.casefold():
+        subj = title  # as the page writes it: "What is photosynthesis?", "What was Pericles?"
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
     attr = _child(root, ("attr",))
@@ -228,7 +247,7 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
             out.append(("yes/no", f"{root.text.capitalize()} {subj} {kind}?"))
         role = _role(attr)
         if role:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"
-            actor = person or subject.ent_type_ in ("ORG", "NORP")
+            actor = person or (subject.ent_type_ in ("ORG", "NORP") and _names_person(attr.lemma_.lower()))
             out.append(("who" if actor else "what", f"{'Who' if actor else 'What'} {root.text.lower()} {role}?"))
     acomp = _child(root, ("acomp",))
     if be and acomp is not None and acomp.lower_ in _MEASURES and _child(acomp, ("npadvmod",)) is not None:
@@ -260,7 +279,9 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         if place is not None:
             out.append(("where", f"Where {_aux_of(root).lower()} {subj} born?"))
         date = None
-    if date is not None:  # every date dropped: "When did X sue for peace in February 1895?" holds its answer
+    past = root.tag_ == "VBD" or (passive and _aux_of(root).lower() in ("was", "were"))
+    if date is not None and past:  # every date dropped: "When did X sue for peace in February 1895?" holds its
+        # answer; a present tense ("When does the Covenant have 173 parties?") asks of a count as of a date
         dates = {c.i for c in root.children if c.dep_ in ("prep", "npadvmod") and _has_ent(c, "DATE")}
         out.append(("when", _clause("When", root, subj, passive, drop=dates)))
     if because is not None:
@@ -414,14 +435,20 @@ _HOW_VERBS = {
 _QUANTIFIERS = {"more", "less", "fewer", "most", "some", "many", "several", "few", "all", "both", "each", "every"}
 _MEASURES = {"tall", "high", "long", "deep", "wide", "old", "large", "big", "heavy"}
 _NEGATIVE_WORDS = {"no", "little", "few", "never", "nothing", "none", "neither", "nor", "hardly", "only"}
-_PERSON_NOUNS = re.compile(
-    r"(er|or|ist|ian|man|woman|ess|ant|ent|ive|ee)s?$|^(king|queen|emperor|empress|pope|saint|prince|princess|"
+_PERSON_ROLES = (
+    r"king|queen|emperor|empress|pope|saint|prince|princess|"
     r"duke|lord|general|chief|poet|monk|sultan|tsar|czar|pharaoh|god|goddess|child|son|daughter|wife|husband|"
     r"mother|father|brother|sister|figure|person|people|hero|heroine|icon|idol|star|magnate|mogul|tycoon|"
     r"philosopher|scientist|physicist|chemist|biologist|mathematician|economist|historian|politician|"
     r"diplomat|statesman|activist|singer|songwriter|composer|painter|sculptor|architect|author|novelist|"
-    r"playwright|actor|actress|director|producer|dancer|athlete|player|coach|boxer|wrestler|monarch|ruler)$"
+    r"playwright|actor|actress|director|producer|dancer|athlete|player|coach|boxer|wrestler|monarch|ruler|"
+    r"leader|bishop|priest|deity|prophet|apostle|theologian|commander|soldier|warrior|explorer|inventor|"
+    r"engineer|entrepreneur|businessman|businesswoman|lawyer|judge|journalist|comedian|rapper|musician|"
+    r"guitarist|pianist|footballer|cricketer|astronaut|pharaoh|caliph|khan|chancellor|senator|president"
 )
+_PERSON_NOUNS = re.compile(rf"(er|or|ist|ian|man|woman|ess|ant|ent|ive|ee)s?$|^({_PERSON_ROLES})$")
+_PERSON_ROLE = re.compile(rf"^({_PERSON_ROLES})s?$")  # no suffix guesses: for subjects the NER did not tag PERSON
+_NOT_PERSON_TYPES = ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE")
 _NOT_PERSON_NOUNS = {
     "river",
     "water",
@@ -532,12 +559,25 @@ def _is_title(subject: "Token", title: str) -> bool:
 def _is_person(subject: "Token", attr: "Token", sent: "Doc") -> bool:
     """ "Who was Napoleon?" but "What is quinoa?": the NER's PERSON alone misleads (it tags "Quinoa" and
     "Düsseldorf"), so the predicate noun must name a person too, or the sentence give a life's dates."""
-    if subject.ent_type_ != "PERSON":
-        return False
     head = attr.lemma_.lower()
-    if head in _NOT_PERSON_NOUNS:
-        return False
-    return bool(_PERSON_NOUNS.search(head)) or bool(re.search(r"\((born|c\.|\d{3,4}\s*[–-])", sent.text))
+    if subject.ent_type_ != "PERSON":  # "Xenophon was a Greek military leader", untagged: its noun must say so
+        return subject.pos_ == "PROPN" and subject.ent_type_ not in _NOT_PERSON_TYPES and bool(_PERSON_ROLE.match(head))
+    return _names_person(head) or bool(re.search(r"\((born|c\.|\d{3,4}\s*[–-])", sent.text))
+
+
+def _names_person(noun: str) -> bool:
+    """A noun (lemma, lower case) for a person: "leader", "chemist", "king", not "river" or "member"."""
+    return noun not in _NOT_PERSON_NOUNS and bool(_PERSON_NOUNS.search(noun))
+
+
+def _full_name(subject: "Token", title: str) -> str:
+    """The page's full name when the subject is one word of it ("Graf" on "Steffi Graf", "Donald" on
+    "Donald Duck"): a bare surname makes a question that is not self-contained. Else ""."""
+    name = re.sub(r"\s*\(.*\)$", "", title)
+    words = name.split()
+    if subject.pos_ != "PROPN" or not 2 <= len(words) <= 4 or subject.text not in words:
+        return ""
+    return name if [t for t in _unbracketed(subject) if t.dep_ != "det"] == [subject] else ""
 
 
 def _kind_of(attr: "Token") -> str:
@@ -606,7 +646,13 @@ def _tense_aux(root: "Token") -> str | None:
 
 
 def _aux_of(root: "Token") -> str:
-    return next((c.text for c in root.children if c.dep_ == "auxpass"), "is")
+    """The passive's "is"/"was" ("became known" asks "was … known")."""
+    aux = next((c for c in root.children if c.dep_ == "auxpass"), None)
+    if aux is None:
+        return "is"
+    if aux.lemma_ == "be":
+        return aux.text
+    return "was" if aux.tag_ == "VBD" else "is"
 
 
 def _predicate(root: "Token", drop: set[int]) -> str:
