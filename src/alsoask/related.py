@@ -5,18 +5,21 @@ For an asked (or opened) question:
 1. Candidates come from its neighbourhood: the bank questions of its topic page (its answer's page),
    of the pages of the names in the question and in its answer ("the berlin wall" -> the page "Berlin
    Wall"), of its top passages, and the nearest bank questions by embedding.
-2. Each gets a graded topic score: 1 from the topic page, 0.8 from the page of a name in the question,
-   0.7 when it names the question's main entity, 0.5 from the page of a name in the answer, 0.4 from one
-   of the top passages. A candidate with none is off topic and never shown, however close its wording:
-   "What is Zealand?" is close to "What is Canada?" and about something else. A lower-case word of the
-   query names a page only if it is rare: "hand" in a poker question brought "What is a hand?".
+2. Each gets signals of why a reader of this answer might ask it next (`Signals`): it comes from the
+   topic page, from the page of a name in the question or in the answer, from a top passage; it names
+   the question's main entity; its wording, its page title and its passage are close to the question
+   and to the answer. A logistic model fitted
+   on candidates judged by hand (`FOLLOWS`, `bench/fit_related.py`) turns them into the probability
+   that it follows; below `min_follows` it is never shown, however close its wording: "What is
+   Zealand?" is close to "What is Canada?" and about something else. So the box holds four questions
+   only when the corpus has four on the topic, and none when it has none.
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
    same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
    snippet shows the featured answer's sentence, is never shown. Bank questions are answerable by construction.
-4. The rest are ranked by how likely a reader of this answer asks them next: cosine to the question,
-   to its answer, and (when a question is opened) to the questions already on the page, so that a tree
-   stays on the root's topic; plus the topic score, a bonus for a top passage and popularity. Maximal
-   marginal relevance picks among them, so the questions shown are not four wordings of one.
+4. The rest are ranked by that probability and their cosine to the question, plus (when a question
+   is opened) the cosine to the questions already on the page, so that a tree stays on the root's
+   topic, and popularity. Maximal marginal relevance picks among them, so the questions shown are not
+   four wordings of one.
 """
 
 import math
@@ -42,17 +45,72 @@ class RelatedSettings:
     passages: int = 10  # top reranked passages whose bank questions are candidates
     nearest: int = 100  # nearest bank questions by embedding, added to the candidates
     topic_passages: int = 5  # the answer's page is the topic page if it holds two of these top passages
-    topic_weight: float = 0.3  # times the graded topic score
-    answer_weight: float = 0.3  # times the cosine to the featured (or stored) answer
+    min_follows: float = 0.1  # the least probability that a reader of the answer asks a candidate next; held out,
+    # 0.28 of the questions shown above it were judged on topic, against 0.20 of the earlier ranking's four, and
+    # 2.64 are shown a query instead of 3.99, 0.73 of them on topic instead of 0.79 (bench/fit_related.py)
+    question_weight: float = 0.5  # times the cosine to the question, in the ranking: other questions on one
+    # topic get other boxes (ranking by it loses nothing on topic, bench/fit_related.py's labels)
     page_weight: float = 0.4  # times the cosine to the questions already on the page, when one is opened
-    passage_weight: float = 0.3  # bonus for a question tied to a top passage, divided by its rank
     popularity_weight: float = 0.05  # times log(1 + count) of an imported question
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
 
 
-TOPIC_PAGE, QUESTION_PAGE, NAMES_ENTITY, ANSWER_PAGE, TOP_PASSAGE = 1.0, 0.8, 0.7, 0.5, 0.4  # graded topic scores
+@dataclass(frozen=True)
+class Signals:
+    """Why a candidate might be what a reader of this answer asks next: each a number in [0, 1] (cosines
+    in [-1, 1]), combined by `FOLLOWS` into a probability."""
+
+    topic_page: float  # 1: from the topic page (the answer's page, when the question is about it)
+    question_page: float  # 1: from the page of a title written in the question ("the berlin wall")
+    names_entity: float  # 1: its text or page names the question's main entity
+    answer_page: float  # 1: from the page of a name in the answer (Barbie's answer names Mattel)
+    top_passage: float  # 1 / (1 + rank) when from one of the top passages, else 0
+    cosine_question: float  # sentence-embedding cosine to the question
+    cosine_answer: float  # ... to the featured (or stored) answer
+    title_in_question: float  # IDF share of its page title's words that the question writes
+    question_in_candidate: float  # IDF share of the question's words in its text and page title
+    passage_to_question: float  # passage-embedding cosine of its passage to the question
+    passage_to_answer: float  # ... to the best passage (the answer's), 0 when there is none
+    sure_topic: float  # topic_page times the featured answer's confidence: a doubtful answer's page is no topic
+    top_page: float  # 1: from a page that holds one of the top passages
+
+
+@dataclass(frozen=True)
+class Around:
+    """What every candidate of one call is compared with."""
+
+    query: Query
+    topic: dict[str, tuple[str, ...]]  # why a page is about the question, by document id (`_topic_pages`)
+    entity: set[str]  # the question's main entity, stemmed
+    top: list[int]  # the top passages, best first
+    top_docs: set[str]  # their documents
+    answer: Answer | None
+    answer_vector: np.ndarray | None  # the answer in the sentence embedder's space
+    best_passage: np.ndarray | None  # the best passage in the passage embedder's space
+
+
+SIGNALS = tuple(Signals.__dataclass_fields__)
 RARE_WORD_IDF = 5.5  # a single lower-case word of a query names a page only if it is this rare ("poker", not "hand")
 MAX_NAME_WORDS = 4  # the longest run of question words looked up as a page title
+# Logistic weights of each signal and the intercept, fitted by `bench/fit_related.py` on 1,085 candidates
+# for 150 EfficientQA tune-split queries (lines 1-523) on the demo index, judged on topic or not by hand
+# (`bench/data/related-labels.jsonl`).
+FOLLOWS: dict[str, float] = {
+    "topic_page": 0.1,
+    "question_page": 0.87,
+    "names_entity": -0.18,
+    "answer_page": 1.16,
+    "top_passage": 0.95,
+    "cosine_question": 0.33,
+    "cosine_answer": 1.0,
+    "title_in_question": 0.63,
+    "question_in_candidate": 0.93,
+    "passage_to_question": 1.88,
+    "passage_to_answer": 2.27,
+    "sure_topic": -0.16,
+    "top_page": 0.35,
+    "intercept": -5.92,
+}
 
 
 def main_entity(query: Query) -> set[str]:
@@ -90,6 +148,8 @@ class RelatedFinder:
         self.settings = settings
         self._titles: dict[str, list[str]] | None = None
         self._about: dict[int, set[str]] = {}
+        self._title_words: dict[str, set[str]] = {}
+        self._rows: dict[int, int] | None = None
 
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
         """Related questions for an asked question, from the passages its search ranked. Its topic page
@@ -142,10 +202,19 @@ class RelatedFinder:
         featured = (answer.doc_id, context.span) if answer is not None and context.span is not None else None
         if featured is not None:
             spans.add(featured)
-        answer_vector = self._answer_vector(answer)
         page_vector = _mean([vector for _, vector in on_page]) if opened else None
-        entity = self._entity(query, named, context)
         about = self._words_about(candidates)
+        top = context.passages[: settings.topic_passages]
+        around = Around(
+            query=query,
+            topic=topic,
+            entity=self._entity(query, named, context),
+            top=top,
+            top_docs={c.answer.doc_id for c in candidates if c.passage_id in top},
+            answer=answer,
+            answer_vector=self._answer_vector(answer),
+            best_passage=self._passage_vector(top[0]) if top else None,
+        )
         pool, relevance, equivalent = [], [], set()
         for candidate, words in zip(candidates, about, strict=True):
             if candidate.node_id in shown:
@@ -159,27 +228,60 @@ class RelatedFinder:
                 continue
             if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
-            cosine = float(candidate.vector @ query.sentence_vector)
-            rank = passage_rank.get(candidate.passage_id)
-            on_topic = max(
-                topic.get(candidate.answer.doc_id, 0.0),
-                NAMES_ENTITY if entity and entity <= words else 0.0,
-                TOP_PASSAGE if rank is not None and rank < settings.topic_passages else 0.0,
-            )
-            if not on_topic:
+            signals = self._signals(candidate, words, around)
+            follows = self._follows(signals)
+            if follows < settings.min_follows:
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.span))
             relevance.append(
-                cosine
-                + settings.topic_weight * on_topic
-                + (settings.answer_weight * float(candidate.vector @ answer_vector) if answer_vector is not None else 0)
+                follows
+                + settings.question_weight * signals.cosine_question
                 + (settings.page_weight * float(candidate.vector @ page_vector) if page_vector is not None else 0)
-                + (settings.passage_weight / (1 + rank) if rank is not None else 0.0)
                 + settings.popularity_weight * math.log1p(candidate.count)
             )
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
+
+    def _signals(self, candidate: BankQuestion, words: set[str], around: Around) -> Signals:
+        query, answer = around.query, around.answer
+        rank = around.top.index(candidate.passage_id) if candidate.passage_id in around.top else None
+        reasons = around.topic.get(candidate.answer.doc_id, ())
+        passage = self._passage_vector(candidate.passage_id)
+        title = self._title_terms(candidate.answer.title)
+        weight = self.reader.lexical.term_weight
+        title_mass = sum(weight(t) for t in title)
+        return Signals(
+            topic_page=float("topic" in reasons),
+            question_page=float("question" in reasons),
+            names_entity=float(bool(around.entity) and around.entity <= words),
+            answer_page=float("answer" in reasons),
+            top_passage=1 / (1 + rank) if rank is not None else 0.0,
+            cosine_question=float(candidate.vector @ query.sentence_vector),
+            cosine_answer=float(candidate.vector @ around.answer_vector) if around.answer_vector is not None else 0.0,
+            title_in_question=sum(weight(t) for t in title if t in query.terms) / title_mass if title_mass else 0.0,
+            question_in_candidate=query.coverage(words),
+            passage_to_question=float(passage @ query.vector),
+            passage_to_answer=float(passage @ around.best_passage) if around.best_passage is not None else 0.0,
+            sure_topic=float("topic" in reasons) * (answer.score if answer is not None else 0.0),
+            top_page=float(candidate.answer.doc_id in around.top_docs),
+        )
+
+    @staticmethod
+    def _follows(signals: Signals) -> float:
+        """The probability that a reader of the answer asks the candidate next (`FOLLOWS`)."""
+        logit = FOLLOWS["intercept"] + sum(FOLLOWS[name] * getattr(signals, name) for name in SIGNALS)
+        return 1 / (1 + math.exp(-logit))
+
+    def _passage_vector(self, passage_id: int) -> np.ndarray:
+        if self._rows is None:  # row of each passage in the search index, built on first use
+            self._rows = {int(p): i for i, p in enumerate(self.reader.rows)}
+        return np.asarray(self.reader.vectors[self._rows[passage_id]])
+
+    def _title_terms(self, title: str) -> set[str]:
+        if title not in self._title_words:
+            self._title_words[title] = set(tokenize([title])[0])
+        return self._title_words[title]
 
     def _entity(self, query: Query, named: list[str], context: Context) -> set[str]:
         """What a candidate must name to be on topic: the question's main entity; for a lower-case query
@@ -196,18 +298,19 @@ class RelatedFinder:
             self._about[candidate.id] = set(words)
         return [self._about[c.id] for c in candidates]
 
-    def _topic_pages(self, named: list[str], context: Context) -> dict[str, float]:
-        """Graded topic score by document id: the topic page, the pages `named` in the question (any run
-        of its words that is a page title, so lower-case queries find theirs too), the pages of names in
-        the answer (Barbie's page names Mattel)."""
-        pages: dict[str, float] = {}
+    def _topic_pages(self, named: list[str], context: Context) -> dict[str, tuple[str, ...]]:
+        """Why each page is about the question, by document id: "topic" (its answer's page, when the
+        question is about it), "question" (a title written in the question: any run of its words that is
+        a page title, so lower-case queries find theirs too), "answer" (the page of a name in the answer:
+        Barbie's page names Mattel)."""
+        pages: dict[str, tuple[str, ...]] = {}
         if context.answer is not None:
             for doc_id in self._pages_named(question_names(context.answer.text)):
-                pages[doc_id] = ANSWER_PAGE
+                pages[doc_id] = ("answer",)
         for doc_id in self._pages_named(named):
-            pages[doc_id] = QUESTION_PAGE
+            pages[doc_id] = (*pages.get(doc_id, ()), "question")
         if context.page is not None and context.answer is not None:
-            pages[context.answer.doc_id] = TOPIC_PAGE
+            pages[context.answer.doc_id] = (*pages.get(context.answer.doc_id, ()), "topic")
         return pages
 
     def _names_a_page(self, run: str) -> bool:
