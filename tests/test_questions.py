@@ -78,6 +78,11 @@ def generated_on(generator, title: str, text: str) -> list[str]:
             "What is Albert Einstein known for?",
         ),
         ("Steffi Graf", "Graf won 107 singles titles in 1999.", "When did Steffi Graf win 107 singles titles?"),
+        (  # the count's noun, without what hangs on it or the dates
+            "The Beatles",
+            "The Beatles released 13 studio albums between 1963 and 1970.",
+            "How many studio albums did The Beatles release?",
+        ),
         ("Joni Mitchell", "Mitchell became known for her folk songs.", "What was Joni Mitchell known for?"),
         ("Xenophon", "Xenophon of Athens was a Greek military leader.", "Who was Xenophon of Athens?"),
         (  # a thing's role asks "what", not "who"

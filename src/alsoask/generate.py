@@ -330,9 +330,12 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     elif obj is not None and not passive:
         count = _child(obj, ("nummod",))
         if count is not None and count.like_num and obj.tag_ == "NNS":
-            counted = _phrase(t for t in _words(obj) if t.i not in {c.i for c in count.subtree} and t.dep_ != "det")
+            counted = _phrase(  # the noun and its modifiers before it: "studio albums", not "… between 1963 and 1970"
+                t for t in _words(obj) if t.i <= obj.i and t.i not in {c.i for c in count.subtree} and t.dep_ != "det"
+            )
+            dates = {c.i for c in root.children if c.dep_ in ("prep", "npadvmod") and _has_ent(c, "DATE")}
             if "," not in counted:  # not "How many inhabitants, does Serbia have …?"
-                out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i})))
+                out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i} | dates)))
         elif _is_actor(subject) and root.tag_ == "VBD" and root.lemma_ in _DEEDS and obj.ent_type_ != "DATE":
             rest = _predicate(root, drop=set())
             out.append(("who", f"Who {root.text} {rest}?"))
@@ -575,7 +578,8 @@ def _full_name(subject: "Token", title: str) -> str:
     "Donald Duck"): a bare surname makes a question that is not self-contained. Else ""."""
     name = re.sub(r"\s*\(.*\)$", "", title)
     words = name.split()
-    if subject.pos_ != "PROPN" or not 2 <= len(words) <= 4 or subject.text not in words:
+    named = subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON"
+    if not named or not 2 <= len(words) <= 4 or subject.text not in words:
         return ""
     return name if [t for t in _unbracketed(subject) if t.dep_ != "det"] == [subject] else ""
 
@@ -598,7 +602,7 @@ def _kind_of(attr: "Token") -> str:
 def _clause(wh: str, root: "Token", subj: str, passive: bool, drop: set[int]) -> str:
     """ "WH did SUBJECT VERB REST?" (or "WH was SUBJECT VERBED REST?" in the passive)."""
     rest = _predicate(root, drop)
-    if not rest and root.lemma_ not in (_PASSIVE_ALONE if passive else _INTRANSITIVE):
+    if not rest and root.lemma_ not in (_PASSIVE_ALONE if passive else _INTRANSITIVE) and not wh.startswith("How many"):
         return ""  # "When was Cyprus placed?", "When did Germany respond?" leave out what the sentence is about
     if passive:
         question = f"{wh} {_aux_of(root).lower()} {subj} {root.text} {rest}?"
