@@ -19,7 +19,7 @@ builds it when DIR does not exist. Every question is asked once, and reported:
   always answering: the lead of the engine's top hybrid passage, and the best BM25 window among the
   top 30 BM25 passages of the index (`metrics.py`);
 - related questions: per answered ask, the mean number shown and the share showing 4 and showing 0;
-  each related question shown (on any ask) opened once with `Engine.expand(id, shown)`, `shown` being
+  each related question shown (on any ask) opened once with `Engine.expand(id, shown, asked=question)`, `shown` being
   what the web page passes: the ids on the page so far and the bank questions equivalent to the asked
   one; and the mean number of children it reveals; the forms of the related questions shown (by first
   word) and the share of answered asks showing the most frequent one;
@@ -81,7 +81,7 @@ def run(engine: Engine, free: Engine, corpus: CorpusGold, questions: list[dict])
         children, expand_ms = [], []
         for r in result.related:
             started = time.perf_counter()
-            revealed = engine.expand(r.id, set(shown) | equivalent)
+            revealed = engine.expand(r.id, set(shown) | equivalent, asked=text)
             expand_ms.append((time.perf_counter() - started) * 1000)
             children.append(len(revealed))
             shown += [c.id for c in revealed]

@@ -205,6 +205,19 @@ def test_a_kosovo_tree_does_not_drift_to_unrelated_pages(mixed_engine):
     assert len(drifted) <= len(tree.nodes) // 10, drifted
 
 
+def test_opened_questions_keep_the_page_question_s_names(engine):
+    """A child names what the page's own question names, not only what its parent names: no drift
+    from "Does Russia recognize Kosovo?" to Montenegro's referendum."""
+    asked = "Does Russia recognize Kosovo?"
+    result = engine.ask(asked)
+    shown = {r.id for r in result.related}
+    children = [c for r in result.related for c in engine.expand(r.id, shown, asked=asked)]
+    assert children
+    for child in children:
+        about = f"{child.question} {child.answer.title}".lower()
+        assert "kosovo" in about or "russia" in about, child.question
+
+
 @pytest.mark.parametrize("asked", ["When did Kosovo declare independence?", "What was the Kosovo War?"])
 def test_opening_a_question_never_reveals_the_asked_one_reworded(engine, asked):
     """The bank holds these questions in other words ("What was the KOSOVO WAR?"); without the page's

@@ -170,7 +170,8 @@ class RelatedFinder:
         """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
         the passages (no sentence reranking), which keeps opening a node cheap. Its topic page is its
         answer's page when the question names that page or holds no name. `asked`: the page's own
-        question, which no child may repeat in other words, and whose topic the children keep."""
+        question, which no child may repeat in other words, and whose topic the children keep: each
+        names one of its names (its main entity when it has none)."""
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
         names = {t for n in query.names for t in n.split()}
         title = question.answer.title
@@ -204,6 +205,7 @@ class RelatedFinder:
             spans.add(featured)
         page_vector = _mean([vector for _, vector in on_page]) if opened else None
         about = self._words_about(candidates)
+        root = [set(name.split()) for name in asked.names] or [main_entity(asked)] if asked is not None else []
         top = context.passages[: settings.topic_passages]
         around = Around(
             query=query,
@@ -228,6 +230,8 @@ class RelatedFinder:
                 continue
             if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
+            if root and not any(name <= words for name in root):
+                continue  # a child names what the page's own question is about: no drift from Kosovo to Lithuania
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
             if follows < settings.min_follows:

@@ -17,7 +17,9 @@ class Expander(Protocol):
 
     def ask_with_equivalents(self, question: str) -> tuple[AskResult, set[str]]: ...
 
-    def expand(self, node_id: str, shown: Iterable[str] = (), k: int | None = None) -> list[RelatedQuestion]: ...
+    def expand(
+        self, node_id: str, shown: Iterable[str] = (), k: int | None = None, asked: str | None = None
+    ) -> list[RelatedQuestion]: ...
 
 
 def build_tree(engine: Expander, question: str, depth: int) -> TreeResult:
@@ -32,7 +34,7 @@ def build_tree(engine: Expander, question: str, depth: int) -> TreeResult:
     for d in range(2, depth + 1):
         opened = []
         for parent in level:
-            for child in engine.expand(parent.id, shown):
+            for child in engine.expand(parent.id, shown, asked=question):  # children keep the root's topic
                 shown.add(child.id)
                 opened.append(_node(child, parent.id, d))
         nodes += opened
