@@ -15,7 +15,7 @@ def test_index_then_ask_json_contract(tmp_path):
     write(corpus / "serbia.txt", "Serbia\n\nSerbia does not recognise the independence of Kosovo.")
     write(corpus / "junk.txt", b"\x00\x01\x02")
     index = tmp_path / "index"
-    run = alsoask("index", corpus, "--index", index)
+    run = alsoask("index", corpus, "--index", index, "--jobs", "1")
     assert run.returncode == 0, run.stderr
     assert "passages/s" in run.stderr
     assert "junk.txt: binary file" in run.stderr

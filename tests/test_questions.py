@@ -324,3 +324,10 @@ def test_a_generated_question_is_answered_by_the_sentence_it_was_written_from(tm
 )
 def test_a_page_subject_keeps_the_case_its_text_writes_it_in(generator, title, sentences, question):
     assert question in [g.question for g in next(generator.generate([(title, sentences)]))]
+
+
+def test_index_jobs_must_be_at_least_one(tmp_path):
+    corpus = write(tmp_path / "a.txt", "Kosovo\n\nKosovo declared independence from Serbia on 17 February 2008.")
+    with pytest.raises(AlsoaskError, match="at least 1"):
+        build_index([corpus], tmp_path / "index", jobs=0)
+    assert not (tmp_path / "index").exists()

@@ -51,9 +51,15 @@ def index(
             "model, slow; needs alsoask[llm]) or none (found and imported questions only)."
         ),
     ] = DEFAULT_GENERATOR,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="Processes that parse sentences for the question bank (default: every core).", min=1),
+    ] = None,
 ) -> None:
     """Build an index, or add documents to an existing one (a known id replaces the old document)."""
-    report = _with_progress(lambda progress: build_index(paths, index, embedder, progress, _print_skip, generator))
+    report = _with_progress(
+        lambda progress: build_index(paths, index, embedder, progress, _print_skip, generator, jobs)
+    )
     _print_report(report, index)
 
 

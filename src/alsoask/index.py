@@ -24,7 +24,7 @@ import numpy as np
 
 from alsoask.answer import Answerer, AnswerSettings
 from alsoask.embed import Embedder, check_embedder_name, load_embedder, sentence_embedder
-from alsoask.errors import CorpusError, IndexFolderError, NotFoundError
+from alsoask.errors import CorpusError, IndexFolderError, LimitError, NotFoundError
 from alsoask.generate import Generator
 from alsoask.index_reader import IndexReader
 from alsoask.ingest import Skipped, read_corpus
@@ -72,9 +72,10 @@ def build_index(
     on_progress: ProgressCallback | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
     generator: str = DEFAULT_GENERATOR,
+    jobs: int | None = None,
 ) -> IndexReport:
     """Add the documents under `paths` to the index in `folder` (created if needed); see `index_documents`."""
-    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip, generator)
+    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip, generator, jobs)
 
 
 def index_documents(
@@ -84,9 +85,11 @@ def index_documents(
     on_progress: ProgressCallback | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
     generator: str = DEFAULT_GENERATOR,
+    jobs: int | None = None,
 ) -> IndexReport:
     """Add documents to the index in `folder` (created if needed), and their questions to its bank,
-    written by `generator` ("spacy", "llm", or "none" for found and imported questions only).
+    written by `generator` ("spacy", "llm", or "none" for found and imported questions only), which
+    parses on `jobs` processes (default: every core).
 
     A document whose id is already indexed is replaced. Inputs that could not be read arrive as
     `Skipped`; they are reported through `on_skip` and in the report. If no document at all is
@@ -95,7 +98,9 @@ def index_documents(
     started = time.perf_counter()
     if embedder is not None:
         check_embedder_name(embedder)  # before reading anything
-    question_generator = load_generator(generator)
+    if jobs is not None and jobs < 1:
+        raise LimitError(f"jobs is {jobs}; it must be at least 1")
+    question_generator = load_generator(generator, jobs)
     folder = Path(folder)
     report = IndexReport()
     docs: dict[str, Document] = {}

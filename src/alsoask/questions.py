@@ -243,8 +243,9 @@ class NoGenerator:
         return ([] for _ in passages)
 
 
-def load_generator(name: str) -> Generator:
-    """A generator by name; an unknown name or a missing optional package is a clear `AlsoaskError`."""
+def load_generator(name: str, jobs: int | None = None) -> Generator:
+    """A generator by name, parsing on `jobs` processes (default: every core); an unknown name or a
+    missing optional package is a clear `AlsoaskError`."""
     if name not in GENERATORS:
         raise AlsoaskError(f"unknown question generator {name!r}; choose one of {', '.join(GENERATORS)}")
     if name == "llm":
@@ -253,4 +254,4 @@ def load_generator(name: str) -> Generator:
         if not is_available():
             raise AlsoaskError('the llm question generator needs its extra: pip install "alsoask[llm]"')
         return LLMQuestionGenerator()
-    return QuestionGenerator() if name == "spacy" else NoGenerator()
+    return QuestionGenerator(jobs) if name == "spacy" else NoGenerator()
