@@ -85,6 +85,21 @@ def generated_on(generator, title: str, text: str) -> list[str]:
         ),
         ("Joni Mitchell", "Mitchell became known for her folk songs.", "What was Joni Mitchell known for?"),
         ("Xenophon", "Xenophon of Athens was a Greek military leader.", "Who was Xenophon of Athens?"),
+        (  # the page's name, not the formal one
+            "François Mitterrand",
+            "François Maurice Adrien Marie Mitterrand was President of France from 1981 to 1995.",
+            "Who was François Mitterrand?",
+        ),
+        (
+            "Russia",
+            "Russia recognised the independence of Abkhazia in 2008.",
+            "Did Russia recognise the independence of Abkhazia in 2008?",
+        ),
+        (  # a common noun's page, written in lower case mid-sentence
+            "Figure skating",
+            "Figure skating is a sport in which individuals perform on ice. Pairs compete in figure skating.",
+            "What is figure skating?",
+        ),
         (  # a thing's role asks "what", not "who"
             "Renminbi",
             "The renminbi is the official currency of the People's Republic of China.",
@@ -129,6 +144,11 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "Nadia Comăneci",
             "Comăneci won nine Olympic medals and four World Championship medals.",
             "Did Nadia Comăneci win nine Olympic medals and four World Championship medals?",
+        ),
+        (  # a verb that describes what something holds asks nothing
+            "Cinema of the Soviet Union",
+            "The cinema of the Soviet Union includes films produced by the constituent republics.",
+            "Does the cinema of the Soviet Union include films?",
         ),
         (  # a count as of a date: "when" asks nothing
             "Covenant",

@@ -183,8 +183,8 @@ def page_subject(title: str, sentences: list[str]) -> str:
     mid-sentence), as given for a name ("Earth", "Hamlet"), so that "What is glucose?" and "What is
     Earth?" both read right."""
     lower = title.lower()
-    if lower == title or " " in title:
-        return title
+    if lower == title or title.split()[0].isupper() or any(w[:1].isupper() for w in title.split()[1:]):
+        return title  # "NATO", "Berlin Wall": names
     written_lower = re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(lower)}s?\b", " ".join(sentences))
     return lower if written_lower else title
 
@@ -229,7 +229,7 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     if not (topic or _stands_alone(subject)):
         return []
     subj = _phrase(_unbracketed(subject))
-    name = _full_name(subject, title)
+    name = _full_name(subject, title) or _short_name(subject, title)
     if name:  # "When did Steffi Graf win …?", not "When did Graf win …?" on the page "Steffi Graf"
         subj, topic = name, True
     if topic and subj.casefold() == title.casefold():
@@ -339,8 +339,16 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         elif _is_actor(subject) and root.tag_ == "VBD" and root.lemma_ in _DEEDS and obj.ent_type_ != "DATE":
             rest = _predicate(root, drop=set())
             out.append(("who", f"Who {root.text} {rest}?"))
-        named = (subject.ent_type_ and obj.ent_type_) or obj.pos_ == "PROPN" or _has_ent(obj, "GPE", "ORG", "PERSON")
-        if named and not any(t.lower_ in _NEGATIVE_WORDS for t in obj.subtree):  # not "Did Russia have no treaty…?"
+        named = (
+            (subject.ent_type_ and obj.ent_type_)
+            or obj.pos_ == "PROPN"
+            or _has_ent(obj, "GPE", "ORG", "PERSON", "NORP", "LOC")
+        )
+        if (
+            named
+            and not any(t.lower_ in _NEGATIVE_WORDS for t in obj.subtree)  # not "Did Russia have no treaty…?"
+            and root.lemma_ not in _DESCRIBING_VERBS
+        ):
             out.append(("yes/no", _clause("", root, subj, passive, drop=set())))
     return out
 
@@ -416,6 +424,10 @@ _PROCESSES = {
     "cure",
     "prevent",
 }
+# verbs that describe what something holds or spans: "Does the cinema of the Soviet Union include films?"
+# asks nothing a person would search for
+_DESCRIBING_VERBS = {"include", "span", "contain", "comprise", "consist", "cover", "view", "see", "feature"}
+_DESCRIBING_VERBS |= {"encompass", "involve", "represent", "use", "mark", "form", "constitute", "describe"}
 _SAYING = {"mean", "describe", "refer", "denote", "indicate", "designate", "name", "call", "identify"}
 _HOW_VERBS = {
     "work",
@@ -571,6 +583,16 @@ def _is_person(subject: "Token", attr: "Token", sent: "Doc") -> bool:
 def _names_person(noun: str) -> bool:
     """A noun (lemma, lower case) for a person: "leader", "chemist", "king", not "river" or "member"."""
     return noun not in _NOT_PERSON_NOUNS and bool(_PERSON_NOUNS.search(noun))
+
+
+def _short_name(subject: "Token", title: str) -> str:
+    """The page's name when the subject is a person's full formal name holding it ("François Maurice
+    Adrien Marie Mitterrand" on "François Mitterrand"): nobody types the formal one. Else ""."""
+    name = re.sub(r"\s*\(.*\)$", "", title)
+    words = [t.text for t in _unbracketed(subject) if t.dep_ != "det"]
+    if subject.ent_type_ != "PERSON" or not 2 <= len(name.split()) < len(words) or not set(name.split()) <= set(words):
+        return ""
+    return name
 
 
 def _full_name(subject: "Token", title: str) -> str:

@@ -171,7 +171,8 @@ class RelatedFinder:
         the passages (no sentence reranking), which keeps opening a node cheap. Its topic page is its
         answer's page when the question names that page or holds no name. `asked`: the page's own
         question, which no child may repeat in other words, and whose topic the children keep: each
-        names one of its names (its main entity when it has none)."""
+        names one of its names, when it has names (a lower-case query's main word alone is too weak a
+        bar: "said" in "who said but for my own part it was greek to me")."""
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
         names = {t for n in query.names for t in n.split()}
         title = question.answer.title
@@ -205,7 +206,7 @@ class RelatedFinder:
             spans.add(featured)
         page_vector = _mean([vector for _, vector in on_page]) if opened else None
         about = self._words_about(candidates)
-        root = [set(name.split()) for name in asked.names] or [main_entity(asked)] if asked is not None else []
+        root = [set(name.split()) for name in asked.names] if asked is not None else []
         top = context.passages[: settings.topic_passages]
         around = Around(
             query=query,
