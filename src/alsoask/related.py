@@ -4,15 +4,17 @@ For an asked (or opened) question:
 
 1. Candidates come from its neighbourhood: the bank questions of its topic page (its answer's page),
    of the pages of the names in the question and in its answer ("the berlin wall" -> the page "Berlin
-   Wall"), of its top passages, and the nearest bank questions by embedding.
+   Wall"), of its top passages, and the nearest bank questions by embedding. When the page's question
+   names something ("Kosovo", "Russia"), a candidate must name its main entity (the rarest name) in its
+   text or its page's title; an opened node's children keep the root's.
 2. Each gets signals of why a reader of this answer might ask it next (`Signals`): it comes from the
    topic page, from the page of a name in the question or in the answer, from a top passage; it names
    the question's main entity; its wording, its page title and its passage are close to the question
-   and to the answer. A logistic model fitted
-   on candidates judged by hand (`FOLLOWS`, `bench/fit_related.py`) turns them into the probability
-   that it follows; below `min_follows` it is never shown, however close its wording: "What is
-   Zealand?" is close to "What is Canada?" and about something else. So the box holds four questions
-   only when the corpus has four on the topic, and none when it has none.
+   and to the answer. A logistic model fitted on candidates judged by hand (`FOLLOWS`,
+   `bench/fit_related.py`) turns them into the probability that it follows; below `min_follows` it is
+   never shown, however close its wording: "What is Zealand?" is close to "What is Canada?" and about
+   something else. So the box holds four questions only when the corpus has four on the topic, and
+   none when it has none.
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
    same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
    snippet shows the featured answer's sentence, is never shown. Bank questions are answerable by construction.
@@ -170,9 +172,7 @@ class RelatedFinder:
         """Related questions for an opened bank question, whose answer is stored: retrieval alone gives
         the passages (no sentence reranking), which keeps opening a node cheap. Its topic page is its
         answer's page when the question names that page or holds no name. `asked`: the page's own
-        question, which no child may repeat in other words, and whose topic the children keep: each
-        names one of its names, when it has names (a lower-case query's main word alone is too weak a
-        bar: "said" in "who said but for my own part it was greek to me")."""
+        question, which no child may repeat in other words, and whose topic the children keep (`find`)."""
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
         names = {t for n in query.names for t in n.split()}
         title = question.answer.title
@@ -185,7 +185,11 @@ class RelatedFinder:
     ) -> "Found":
         """Up to `k` bank questions to show after `query`'s question, none of them in `shown` (node ids)
         or equivalent to a question there or to `asked`. `opened`: the question is a node opened on a
-        page, whose other questions (`shown`, and `asked`) carry the root's topic."""
+        page, whose other questions (`shown`, and `asked`) carry the root's topic. When the page's own
+        question (`asked`, else `query`) names something, each question shown names its main entity:
+        under "How did Serbia react to Kosovo's declaration of independence?" a box of Serbian history
+        is what a reader did not ask. (A lower-case query has no names; its main word alone is too weak
+        a bar: "said" in "who said but for my own part it was greek to me".)"""
         settings, store = self.settings, self.reader.store
         passage_rank = {p: i for i, p in enumerate(context.passages[: settings.passages])}
         named = self._titles_in(query.text)
@@ -206,7 +210,8 @@ class RelatedFinder:
             spans.add(featured)
         page_vector = _mean([vector for _, vector in on_page]) if opened else None
         about = self._words_about(candidates)
-        root = [set(name.split()) for name in asked.names] if asked is not None else []
+        page_question = asked if asked is not None else query
+        subject = main_entity(page_question) if page_question.names else set()
         top = context.passages[: settings.topic_passages]
         around = Around(
             query=query,
@@ -231,8 +236,8 @@ class RelatedFinder:
                 continue
             if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
-            if root and not any(name <= words for name in root):
-                continue  # a child names what the page's own question is about: no drift from Kosovo to Lithuania
+            if not subject <= words:
+                continue  # it names what the page's question is about: no drift from Kosovo to Lithuania
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
             if follows < settings.min_follows:
