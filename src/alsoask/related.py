@@ -4,9 +4,7 @@ For an asked (or opened) question:
 
 1. Candidates come from its neighbourhood: the bank questions of its topic page (its answer's page),
    of the pages of the names in the question and in its answer ("the berlin wall" -> the page "Berlin
-   Wall"), of its top passages, and the nearest bank questions by embedding. When the page's question
-   names something ("Kosovo", "Russia"), a candidate must name its main entity (the rarest name) in its
-   text or its page's title; an opened node's children keep the root's.
+   Wall"), of its top passages, and the nearest bank questions by embedding.
 2. Each gets signals of why a reader of this answer might ask it next (`Signals`): it comes from the
    topic page, from the page of a name in the question or in the answer, from a top passage; it names
    the question's main entity; its wording, its page title and its passage are close to the question
@@ -20,7 +18,9 @@ For an asked (or opened) question:
    snippet shows the featured answer's sentence, is never shown. Bank questions are answerable by construction.
 4. The rest are ranked by that probability and their cosine to the question, plus (when a question
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
-   topic, and popularity. Maximal marginal relevance picks among them, so the questions shown are not
+   topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
+   candidates that name its main entity (the rarest name) in their text or page title come first; an
+   opened node's children follow the root's. Maximal marginal relevance picks among them, so the questions shown are not
    four wordings of one.
 """
 
@@ -52,6 +52,7 @@ class RelatedSettings:
     # 2.64 are shown a query instead of 3.99, 0.73 of them on topic instead of 0.79 (bench/fit_related.py)
     question_weight: float = 0.5  # times the cosine to the question, in the ranking: other questions on one
     # topic get other boxes (ranking by it loses nothing on topic, bench/fit_related.py's labels)
+    subject_weight: float = 1.0  # bonus for naming the page question's main entity, when it names one: first
     page_weight: float = 0.4  # times the cosine to the questions already on the page, when one is opened
     popularity_weight: float = 0.05  # times log(1 + count) of an imported question
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
@@ -186,10 +187,11 @@ class RelatedFinder:
         """Up to `k` bank questions to show after `query`'s question, none of them in `shown` (node ids)
         or equivalent to a question there or to `asked`. `opened`: the question is a node opened on a
         page, whose other questions (`shown`, and `asked`) carry the root's topic. When the page's own
-        question (`asked`, else `query`) names something, each question shown names its main entity:
-        under "How did Serbia react to Kosovo's declaration of independence?" a box of Serbian history
-        is what a reader did not ask. (A lower-case query has no names; its main word alone is too weak
-        a bar: "said" in "who said but for my own part it was greek to me".)"""
+        question (`asked`, else `query`) names something, the questions naming its main entity come
+        first: under "How did Serbia react to Kosovo's declaration of independence?" a box of Serbian
+        history is what a reader did not ask. Only first, not only them: a help centre's questions
+        seldom name its product. (A lower-case query has no names; its main word alone is too weak a
+        preference: "said" in "who said but for my own part it was greek to me".)"""
         settings, store = self.settings, self.reader.store
         passage_rank = {p: i for i, p in enumerate(context.passages[: settings.passages])}
         named = self._titles_in(query.text)
@@ -236,8 +238,6 @@ class RelatedFinder:
                 continue
             if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
-            if not subject <= words:
-                continue  # it names what the page's question is about: no drift from Kosovo to Lithuania
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
             if follows < settings.min_follows:
@@ -249,6 +249,7 @@ class RelatedFinder:
                 + settings.question_weight * signals.cosine_question
                 + (settings.page_weight * float(candidate.vector @ page_vector) if page_vector is not None else 0)
                 + settings.popularity_weight * math.log1p(candidate.count)
+                + (settings.subject_weight if subject and subject <= words else 0.0)
             )
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
