@@ -40,10 +40,6 @@ def earlier_ranking(signals: dict[str, float]) -> float:
     return score if tier else score - 10
 
 
-def box(order: list[int], shown: int = 4) -> list[int]:
-    return order[:shown]
-
-
 def main() -> None:
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
     x = np.array([[row["signals"][name] for name in SIGNALS] for row in rows])
@@ -67,12 +63,12 @@ def main() -> None:
     print("the box (best four per query)      shown per query  on topic per query  on topic among shown  empty")
     boxes = {
         "earlier ranking": [
-            box(sorted(ix, key=lambda i: -earlier_ranking(rows[i]["signals"]))) for ix in by_query.values()
+            sorted(ix, key=lambda i: -earlier_ranking(rows[i]["signals"]))[:4] for ix in by_query.values()
         ]
     }
     for t in THRESHOLDS[:5]:
         boxes[f"model, threshold {t}"] = [
-            box([i for i in sorted(ix, key=lambda i: -held_out[i]) if held_out[i] >= t]) for ix in by_query.values()
+            [i for i in sorted(ix, key=lambda i: -held_out[i]) if held_out[i] >= t][:4] for ix in by_query.values()
         ]
     for name, shown in boxes.items():
         count, right = sum(map(len, shown)), sum(int(y[b].sum()) for b in shown)

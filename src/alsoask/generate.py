@@ -282,7 +282,7 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     past = root.tag_ == "VBD" or (passive and _aux_of(root).lower() in ("was", "were"))
     if date is not None and past:  # every date dropped: "When did X sue for peace in February 1895?" holds its
         # answer; a present tense ("When does the Covenant have 173 parties?") asks of a count as of a date
-        dates = {c.i for c in root.children if c.dep_ in ("prep", "npadvmod") and _has_ent(c, "DATE")}
+        dates = _dates(root)
         out.append(("when", _clause("When", root, subj, passive, drop=dates)))
     if because is not None:
         out.append(("why", _clause("Why", root, subj, passive, drop={because.i})))
@@ -333,7 +333,7 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
             counted = _phrase(  # the noun and its modifiers before it: "studio albums", not "… between 1963 and 1970"
                 t for t in _words(obj) if t.i <= obj.i and t.i not in {c.i for c in count.subtree} and t.dep_ != "det"
             )
-            dates = {c.i for c in root.children if c.dep_ in ("prep", "npadvmod") and _has_ent(c, "DATE")}
+            dates = _dates(root)
             if "," not in counted:  # not "How many inhabitants, does Serbia have …?"
                 out.append(("how many", _clause(f"How many {counted}", root, subj, passive, drop={obj.i} | dates)))
         elif _is_actor(subject) and root.tag_ == "VBD" and root.lemma_ in _DEEDS and obj.ent_type_ != "DATE":
@@ -426,8 +426,25 @@ _PROCESSES = {
 }
 # verbs that describe what something holds or spans: "Does the cinema of the Soviet Union include films?"
 # asks nothing a person would search for
-_DESCRIBING_VERBS = {"include", "span", "contain", "comprise", "consist", "cover", "view", "see", "feature"}
-_DESCRIBING_VERBS |= {"encompass", "involve", "represent", "use", "mark", "form", "constitute", "describe"}
+_DESCRIBING_VERBS = {
+    "include",
+    "span",
+    "contain",
+    "comprise",
+    "consist",
+    "cover",
+    "view",
+    "see",
+    "feature",
+    "encompass",
+    "involve",
+    "represent",
+    "use",
+    "mark",
+    "form",
+    "constitute",
+    "describe",
+}
 _SAYING = {"mean", "describe", "refer", "denote", "indicate", "designate", "name", "call", "identify"}
 _HOW_VERBS = {
     "work",
@@ -560,6 +577,16 @@ def _past(root: "Token") -> str:
     return _IRREGULAR_PAST.get(root.lemma_, root.text)
 
 
+def _title_name(title: str) -> str:
+    """The page's title without its bracketed qualifier: "Mercury (planet)" is about "Mercury"."""
+    return re.sub(r"\s*\(.*\)$", "", title)
+
+
+def _dates(root: "Token") -> set[int]:
+    """The verb's date phrases ("in February 1895", "as of 2026"), by token index, for a question to drop."""
+    return {c.i for c in root.children if c.dep_ in ("prep", "npadvmod") and _has_ent(c, "DATE")}
+
+
 def _is_title(subject: "Token", title: str) -> bool:
     """The subject is what the page is about ("Lizards" on "Lizard", "The Nile" on "Nile"): on its own
     page a common noun needs no context."""
@@ -567,7 +594,7 @@ def _is_title(subject: "Token", title: str) -> bool:
         return False
     words = [t for t in _unbracketed(subject) if t.dep_ != "det"]
     said = " ".join(t.lemma_.lower() if t.pos_ == "NOUN" else t.lower_ for t in words)
-    wanted = re.sub(r"\s*\(.*\)$", "", title).lower()  # "Mercury (planet)" is about "Mercury"
+    wanted = _title_name(title).lower()
     return bool(words) and len(words) <= 6 and said in (wanted, wanted.rstrip("s"))
 
 
@@ -588,7 +615,7 @@ def _names_person(noun: str) -> bool:
 def _short_name(subject: "Token", title: str) -> str:
     """The page's name when the subject is a person's full formal name holding it ("François Maurice
     Adrien Marie Mitterrand" on "François Mitterrand"): nobody types the formal one. Else ""."""
-    name = re.sub(r"\s*\(.*\)$", "", title)
+    name = _title_name(title)
     words = [t.text for t in _unbracketed(subject) if t.dep_ != "det"]
     if subject.ent_type_ != "PERSON" or not 2 <= len(name.split()) < len(words) or not set(name.split()) <= set(words):
         return ""
@@ -598,7 +625,7 @@ def _short_name(subject: "Token", title: str) -> str:
 def _full_name(subject: "Token", title: str) -> str:
     """The page's full name when the subject is one word of it ("Graf" on "Steffi Graf", "Donald" on
     "Donald Duck"): a bare surname makes a question that is not self-contained. Else ""."""
-    name = re.sub(r"\s*\(.*\)$", "", title)
+    name = _title_name(title)
     words = name.split()
     named = subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON"
     if not named or not 2 <= len(words) <= 4 or subject.text not in words:

@@ -20,8 +20,8 @@ For an asked (or opened) question:
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
    candidates that name its main entity (the rarest name) in their text or page title come first; an
-   opened node's children follow the root's. Maximal marginal relevance picks among them, so the questions shown are not
-   four wordings of one.
+   opened node's children follow the root's. Maximal marginal relevance picks among them, so the
+   questions shown are not four wordings of one.
 """
 
 import math
@@ -193,10 +193,9 @@ class RelatedFinder:
         seldom name its product. (A lower-case query has no names; its main word alone is too weak a
         preference: "said" in "who said but for my own part it was greek to me".)"""
         settings, store = self.settings, self.reader.store
-        passage_rank = {p: i for i, p in enumerate(context.passages[: settings.passages])}
         named = self._titles_in(query.text)
         topic = self._topic_pages(named, context)
-        candidates = store.questions_of_passages(list(passage_rank) + store.passage_ids(list(topic)))
+        candidates = store.questions_of_passages(context.passages[: settings.passages] + store.passage_ids(list(topic)))
         known = {c.id for c in candidates}
         candidates += store.questions_by_id([i for i in self._nearest(query.sentence_vector) if i not in known])
         shown_questions = store.questions_by_id([n for n in map(question_number, shown) if n is not None])
@@ -295,8 +294,9 @@ class RelatedFinder:
         return self._title_words[title]
 
     def _entity(self, query: Query, named: list[str], context: Context) -> set[str]:
-        """What a candidate must name to be on topic: the question's main entity; for a lower-case query
-        (no names), the longest page title written in it, else the title of its topic page."""
+        """What a candidate names when it is about the question (the `names_entity` signal): the
+        question's main entity; for a lower-case query (no names), the longest page title written in it,
+        else the title of its topic page."""
         if query.names or not (named or context.page):
             return main_entity(query)
         return set(tokenize([max(named, key=len) if named else context.page or ""])[0])
