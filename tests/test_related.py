@@ -206,6 +206,15 @@ def test_a_kosovo_tree_does_not_drift_to_unrelated_pages(mixed_engine):
     assert len(drifted) <= len(tree.nodes) // 10, drifted
 
 
+def test_the_box_names_the_question_s_main_entity_first(engine):
+    """Under Serbia's reaction to Kosovo's declaration, the Serbia page's own questions (Montenegro's
+    referendum, NATO dialogue) came before those about Kosovo."""
+    result = engine.ask(QUESTION)
+    assert len(result.related) == 4
+    for related in result.related:
+        assert "kosovo" in f"{related.question} {related.answer.title}".lower(), related.question
+
+
 def test_opened_questions_keep_the_page_question_s_names(engine):
     """A child names what the page's own question names, not only what its parent names: no drift
     from "Does Russia recognize Kosovo?" to Montenegro's referendum."""
