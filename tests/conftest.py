@@ -42,6 +42,18 @@ def alsoask(*args, env_extra=None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "alsoask", *map(str, args)], capture_output=True, text=True, env=env)
 
 
+def segments_of_index(folder: Path) -> list[str]:
+    """The segment names the index's committed generation lists, sorted."""
+    from alsoask.index_reader import segments_of
+    from alsoask.store import Store
+
+    store = Store.open(folder)
+    try:
+        return sorted(segments_of(store)[1])
+    finally:
+        store.close()
+
+
 def write(path: Path, content: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, bytes):

@@ -7,7 +7,7 @@ from alsoask import Engine, build_index
 from alsoask.errors import AlsoaskError, CorpusError, IndexFolderError
 from alsoask.store import DB_NAME
 
-from .conftest import write
+from .conftest import segments_of_index, write
 
 
 def _jsonl(path, docs):
@@ -45,7 +45,7 @@ def test_reindexing_adds_documents_and_replaces_same_id(tmp_path):
         assert answer.doc_id == "pristina" and "200,000" in answer.text
         assert "capital of Kosovo" not in engine.document("pristina").text
         assert engine.ask("What is the capital of North Macedonia?").answer.doc_id == "skopje"
-    assert len(list(folder.glob("gen-*"))) == 1  # old generations are cleaned up
+    assert sorted(p.name for p in folder.glob("seg-*")) == segments_of_index(folder)  # merged-away ones go
 
 
 def test_embedder_is_recorded_and_a_different_one_refused(tmp_path):
@@ -93,7 +93,7 @@ def test_missing_foreign_and_corrupt_index_folders(tmp_path):
 
     broken = tmp_path / "broken"
     build_index([corpus], broken)
-    for path in broken.glob("gen-*/vectors.npy"):
+    for path in broken.glob("seg-*/vectors.npy"):
         path.write_bytes(b"truncated")
     with pytest.raises(IndexFolderError, match="incomplete or corrupt"):
         Engine(broken)

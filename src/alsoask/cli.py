@@ -19,7 +19,15 @@ from alsoask.embed import EMBEDDERS
 from alsoask.engine import Engine
 from alsoask.errors import AlsoaskError
 from alsoask.export import FORMATS, export_tree
-from alsoask.index import IndexReport, ProgressCallback, add_questions, build_index, index_documents, remove_documents
+from alsoask.index import (
+    IndexReport,
+    ProgressCallback,
+    add_questions,
+    build_index,
+    index_documents,
+    merge_segments,
+    remove_documents,
+)
 from alsoask.ingest import Skipped
 from alsoask.questions import DEFAULT_GENERATOR
 from alsoask.schema import Answer, AskResult, TreeResult
@@ -69,9 +77,17 @@ def remove(
     index: IndexOption,
 ) -> None:
     """Remove documents, with every bank question they answer; a running server picks the change up."""
-    with err.status("removing and rebuilding the search index"):
+    with err.status("removing"):
         left = remove_documents(doc_ids, index)
     err.print(f"Removed {len(set(doc_ids))} documents; the index in {escape(str(index))} now holds {left}.")
+
+
+@app.command()
+def optimize(index: IndexOption) -> None:
+    """Merge the index's segments into one, dropping removed and replaced passages; answers do not change."""
+    with err.status("merging segments"):
+        left = merge_segments(index, everything=True)
+    err.print(f"The index in {escape(str(index))} now has {left} segment{'s' if left != 1 else ''}.")
 
 
 @app.command()

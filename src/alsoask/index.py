@@ -1,23 +1,29 @@
-"""Build, update and open an index folder: SQLite store + BM25 + dense vectors.
+"""Build, update and open an index folder: SQLite store + search segments (BM25 term counts, vectors).
 
 Layout of `DIR`:
 
     alsoask.sqlite     documents, passages (offsets, sentence spans, vector), the question bank, meta
-    gen-000007/        derived from the store: bm25/ and idf.npy (lexical), vectors.npy, rows.npy
-                       (passages), questions.npy and question_ids.npy (the bank, for nearest questions)
+                       (the generation number and the names of its segments)
+    seg-3f2a.../       one immutable segment: terms.txt and terms_*.npy (BM25 term counts),
+                       rows.npy and vectors.npy (its passages), question_ids.npy and
+                       question_vectors.npy (the bank questions its commit added)
 
-An update writes the new documents, their bank questions (`alsoask.questions`, answered against the new
-search index) and a complete new `gen-*` folder inside one SQLite transaction,
-and commits the generation number last: an update that fails or is killed leaves the previous
-generation as the one readers open. A first run that fails removes what it created.
+An update writes the new documents, a segment of their passages, and their bank questions (answered
+against all live segments) inside one SQLite transaction, and commits the new segment list and
+generation number last: an update that fails or is killed leaves the previous generation as the one
+readers open. Replaced and removed passages and questions are dead rows in older segments (the store
+no longer holds their ids); merges fold small segments together and drop them. A first run that fails
+removes what it created.
 """
 
+import json
 import shutil
 import sqlite3
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +32,9 @@ from alsoask.answer import Answerer, AnswerSettings
 from alsoask.embed import Embedder, check_embedder_name, load_embedder, sentence_embedder
 from alsoask.errors import CorpusError, IndexFolderError, LimitError, NotFoundError
 from alsoask.generate import Generator
-from alsoask.index_reader import IndexReader
+from alsoask.index_reader import IndexReader, Segment, segments_of
 from alsoask.ingest import Skipped, read_corpus
-from alsoask.lexical import LexicalIndex, tokenize
+from alsoask.lexical import TermCounts, tokenize
 from alsoask.questions import DEFAULT_GENERATOR, import_questions, load_generator, update_bank
 from alsoask.schema import Document
 from alsoask.split import split_passages
@@ -127,9 +133,7 @@ def index_documents(
                 if on_progress:
                     on_progress("building search index", len(docs), len(docs), report.passages)
                 new_passages = store.passage_ids(list(docs))
-                generation, report.questions = _write_generation(
-                    store, folder, model, new_passages, question_generator, on_progress
-                )
+                report.questions = _commit_segment(store, folder, model, new_passages, question_generator, on_progress)
             report.total_documents = store.count("documents")
             report.total_passages = store.count("passages")
             report.total_questions = store.count("questions")
@@ -140,7 +144,7 @@ def index_documents(
                 _remove_new_index(folder, remove_folder=not had_folder)
             raise
         store.close()
-    _remove_stale_generations(folder, keep=generation)
+    merge_segments(folder)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -154,12 +158,11 @@ def clean_text(text: str) -> str:
 @contextmanager
 def _writes_to(folder: Path) -> Iterator[None]:
     """A failed write (a full disk, a read-only folder, a locked database) as one clear error. The
-    transaction has rolled back by then, so the index is as it was; a half-written generation goes."""
+    transaction has rolled back by then, so the index is as it was; a half-written segment goes."""
     try:
         yield
     except (OSError, sqlite3.OperationalError) as exc:
-        for partial in folder.glob("gen-*.partial"):
-            shutil.rmtree(partial, ignore_errors=True)
+        _remove_partial_segments(folder)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise IndexFolderError(f"cannot write the index in {folder}: {reason}; the index is unchanged") from None
 
@@ -169,7 +172,7 @@ def _remove_new_index(folder: Path, remove_folder: bool) -> None:
     if remove_folder:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    for path in [*folder.glob(f"{DB_NAME}*"), *folder.glob("gen-*")]:
+    for path in [*folder.glob(f"{DB_NAME}*"), *folder.glob("seg-*")]:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
@@ -223,11 +226,11 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
         with _writes_to(folder), store.db:
             imported = import_questions(store, Path(path))
             model = load_embedder(store.embedder())
-            generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
+            _commit_segment(store, folder, model, [], load_generator("none"), None)
         answered = len(store.imported_questions())
     finally:
         store.close()
-    _remove_stale_generations(folder, keep=generation)
+    merge_segments(folder)
     return imported, answered
 
 
@@ -246,69 +249,196 @@ def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
         with _writes_to(folder), store.db:
             store.delete_documents(doc_ids)
             model = load_embedder(store.embedder())
-            generation, _ = _write_generation(store, folder, model, [], load_generator("none"), None)
+            _commit_segment(store, folder, model, [], load_generator("none"), None)
         left = store.count("documents")
     finally:
         store.close()
-    _remove_stale_generations(folder, keep=generation)
+    merge_segments(folder)
     return left
 
 
-def _write_generation(
+def _commit_segment(
     store: Store,
     folder: Path,
     model: Embedder,
     new_passages: list[int],
     generator: Generator,
     on_progress: ProgressCallback | None,
-) -> tuple[int, int]:
-    """Inside the caller's transaction: rebuild BM25 and the vector matrix from the store into a fresh
-    `gen-N` folder, add the bank questions of `new_passages` (answered against that search index), save
-    the bank's vectors, and commit N as the current generation. Returns N and the questions added."""
-    generation = int(store.meta("generation") or 0) + 1
-    target = folder / f"gen-{generation:06d}"
-    partial = folder / f"gen-{generation:06d}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.rmtree(target, ignore_errors=True)
-    partial.mkdir()
-    _write_search_index(store, partial)
-    reader = IndexReader.load(folder, store, partial)
+) -> int:
+    """Inside the caller's transaction: write a segment of `new_passages` (BM25 term counts, vectors),
+    add their bank questions (answered against the committed segments plus this one, rows the
+    transaction removed or replaced dead) with the re-answered imported ones, save the vectors of the
+    questions added, and commit the segment into a new generation. Returns the questions added."""
+    generation, names = segments_of(store)
+    _remove_partial_segments(folder)
+    name = _new_segment_name()
+    partial = folder / f"{name}.partial"
+    segment = _passage_segment(name, store.passage_rows(new_passages))
+    reader = IndexReader.over(folder, store, generation, [*(Segment.load(folder / n) for n in names), segment])
+    if new_passages and not reader.lexical.vocab:
+        raise CorpusError("nothing to index: the documents hold no searchable words")
     answerer = Answerer(reader, model, sentence_embedder(model), AnswerSettings())
 
     def progress(stage: str, done: int, total: int) -> None:
         if on_progress:
             on_progress(stage, done, total, len(new_passages))
 
+    last_question = store.last_question_id()
     added = update_bank(store, answerer, store.passages(new_passages), generator, progress)
-    ids, vectors = store.question_vectors()
-    np.save(partial / "questions.npy", vectors.astype(np.float32))
-    np.save(partial / "question_ids.npy", ids)
-    partial.rename(target)
-    store.set_meta(generation=str(generation))
-    return generation, added
+    question_ids, question_vectors = store.question_vectors(after=last_question)
+    segment = replace(segment, question_ids=question_ids, question_vectors=question_vectors.astype(np.float32))
+    if segment.size:
+        partial.mkdir()
+        segment.save(partial)
+        partial.rename(folder / name)
+        names.append(name)
+    store.set_meta(generation=str(generation + 1), segments=json.dumps(names))
+    return added
 
 
-def _write_search_index(store: Store, partial: Path) -> None:
-    """BM25 and the passage vector matrix, from the store."""
-    ids, passage_tokens, vectors = [], [], []
+def _new_segment_name() -> str:
+    """Unique, so that a merge and a writer working at once never pick the same folder."""
+    return f"seg-{uuid.uuid4().hex[:12]}"
+
+
+def _passage_segment(name: str, rows: list[tuple[int, str, list[list[str]], np.ndarray]]) -> Segment:
+    """A segment of these passages (from `Store.passage_rows`) and no questions yet."""
     title_tokens: dict[str, list[str]] = {}
-    for passage_id, title, sentence_tokens, vector in store.iter_passage_rows():
+    ids, passage_tokens = [], []
+    for passage_id, title, sentence_tokens, _ in rows:
         if title not in title_tokens:
             title_tokens[title] = tokenize([title])[0]
         ids.append(passage_id)
         passage_tokens.append(title_tokens[title] + [t for sentence in sentence_tokens for t in sentence])
-        vectors.append(np.frombuffer(vector, dtype=np.float32))
-    if not any(passage_tokens):
-        raise CorpusError("nothing to index: the documents hold no searchable words")
-    LexicalIndex.build(passage_tokens).save(partial)
-    np.save(partial / "vectors.npy", np.vstack(vectors).astype(np.float32))
-    np.save(partial / "rows.npy", np.asarray(ids, dtype=np.int64))
+    vectors = np.vstack([r[3] for r in rows]).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+    none = np.zeros(0, dtype=np.int64)
+    return Segment(
+        name,
+        TermCounts.build(passage_tokens),
+        np.asarray(ids, dtype=np.int64),
+        vectors,
+        none,
+        np.zeros((0, 0), np.float32),
+    )
 
 
-def _remove_stale_generations(folder: Path, keep: int) -> None:
-    for path in folder.glob("gen-*"):
-        if path.name != f"gen-{keep:06d}":
-            shutil.rmtree(path, ignore_errors=True)
+def merge_segments(folder: str | Path, everything: bool = False) -> int:
+    """Fold segments together, dropping their dead rows: all of them (`alsoask optimize`), or the
+    newest ones by the merge policy after each commit (`_merge_plan`). One transaction holds the write
+    lock while the merged segment is written (seconds for the whole Kosovo corpus, milliseconds for the
+    small merges of daily updates). Results do not change: BM25 statistics span all segments. Returns
+    the number of segments left."""
+    folder = Path(folder)
+    store = Store.open(folder)
+    try:
+        with _writes_to(folder), store.db:
+            store.db.execute("BEGIN IMMEDIATE")  # the write lock: no commit between reading and swapping
+            _remove_partial_segments(folder)
+            generation, names = segments_of(store)
+            segments = [Segment.load(folder / n) for n in names]
+            reader = IndexReader.over(folder, store, generation, segments)
+            sizes = [_live_size(s, reader) for s in segments]
+            run = len(names) if everything else _merge_plan(sizes)
+            if run == 0 or (run == 1 and sizes[0] == segments[0].size):
+                return len(names)
+            merged = _merged(_new_segment_name(), segments[-run:], reader)
+            kept = names[:-run]
+            if merged.size:
+                partial = folder / f"{merged.name}.partial"
+                partial.mkdir()
+                merged.save(partial)
+                partial.rename(folder / merged.name)
+                kept.append(merged.name)
+            store.set_meta(generation=str(generation + 1), segments=json.dumps(kept))
+    finally:
+        store.close()
+    _remove_stale_segments(folder)
+    return len(kept)
+
+
+MERGE_SEGMENTS = 2  # fewer than this many newest segments are never merged
+
+
+def _merge_plan(sizes: list[int]) -> int:
+    """How many of the newest segments to merge: while the newest ones together hold as many live rows
+    as the one before them, that one joins. So sizes fall geometrically from oldest to newest, there
+    are about log2(rows) segments, and a row is merged about log2(rows) times."""
+    run = 1
+    while run < len(sizes) and sum(sizes[-run:]) >= sizes[-run - 1]:
+        run += 1
+    return run if run >= MERGE_SEGMENTS else 0
+
+
+def _live_size(segment: Segment, reader: IndexReader) -> int:
+    return int(np.isin(segment.rows, reader.rows).sum() + np.isin(segment.question_ids, reader.question_ids).sum())
+
+
+def _merged(name: str, segments: list[Segment], reader: IndexReader) -> Segment:
+    """One segment holding the live rows of `segments`, in order."""
+    parts = []
+    for s in segments:
+        live = np.isin(s.rows, reader.rows)
+        cols, rows, counts = s.terms.postings()
+        keep = live[rows]
+        new_row = np.cumsum(live) - 1
+        parts.append((s, live, cols[keep], new_row[rows[keep]], counts[keep]))
+    terms = sorted({s.terms.terms[j] for s, _, cols, _, _ in parts for j in np.unique(cols).tolist()})
+    column = {t: j for j, t in enumerate(terms)}
+    cols_, rows_, counts_, lengths, ids, vectors, question_ids, question_vectors = [], [], [], [], [], [], [], []
+    offset = 0
+    for s, live, cols, rows, counts in parts:
+        to_global = np.asarray([column.get(t, -1) for t in s.terms.terms], dtype=np.int64)
+        cols_.append(to_global[cols])
+        rows_.append(rows + offset)
+        counts_.append(counts)
+        lengths.append(np.asarray(s.terms.lengths)[live])
+        ids.append(np.asarray(s.rows)[live])
+        vectors.append(np.asarray(s.vectors)[live])
+        alive = np.isin(s.question_ids, reader.question_ids)
+        question_ids.append(np.asarray(s.question_ids)[alive])
+        question_vectors.append(np.asarray(s.question_vectors)[alive])
+        offset += int(live.sum())
+    counts_matrix = TermCounts.from_postings(
+        terms,
+        np.concatenate(cols_),
+        np.concatenate(rows_),
+        np.concatenate(counts_),
+        np.concatenate(lengths).astype(np.int32),
+    )
+    return Segment(
+        name,
+        counts_matrix,
+        np.concatenate(ids),
+        _stack([v for v in vectors if len(v)]),
+        np.concatenate(question_ids),
+        _stack([v for v in question_vectors if len(v)]),
+    )
+
+
+def _stack(matrices: list[np.ndarray]) -> np.ndarray:
+    return np.vstack(matrices).astype(np.float32) if matrices else np.zeros((0, 0), dtype=np.float32)
+
+
+def _remove_partial_segments(folder: Path) -> None:
+    """Segments a killed run left half-written; only the holder of the write lock writes one."""
+    for partial in folder.glob("seg-*.partial"):
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _remove_stale_segments(folder: Path) -> None:
+    """Segment folders no committed generation lists: merged away, or left by a run killed as it
+    committed. Under the write lock, so that another writer's segment, renamed into place but not yet
+    committed, is never taken for a stale one."""
+    store = Store.open(folder)
+    try:
+        with store.db:
+            store.db.execute("BEGIN IMMEDIATE")
+            _, names = segments_of(store)
+            for path in folder.glob("seg-*"):
+                if path.name not in names and not path.name.endswith(".partial"):
+                    shutil.rmtree(path, ignore_errors=True)
+    finally:
+        store.close()
 
 
 def index_is_current(folder: Path) -> bool:

@@ -1,61 +1,150 @@
-"""Open an index folder for reading: the store for text, BM25 and vectors for search.
+"""Open an index folder for reading: the store for text, and the live rows of its segments for search.
 
 Kept apart from `alsoask.index`, which builds the folder, so that the answer stage can read an index
 without importing the stages that build it (and build the bank with an answerer).
 """
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from alsoask.errors import IndexFolderError
-from alsoask.lexical import LexicalIndex
+from alsoask.lexical import LexicalIndex, TermCounts
 from alsoask.store import Store
+
+ARRAYS = ("rows", "vectors", "question_ids", "question_vectors")  # a segment's files besides its term counts
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One immutable part of the search index, written by one commit or merge: BM25 term counts and
+    vectors of its passages (row i is passage `rows[i]`), and the vectors of the bank questions it added.
+    Rows whose passage or question the store no longer holds are dead (a tombstone is the missing
+    row: store ids are never reused)."""
+
+    name: str
+    terms: TermCounts
+    rows: np.ndarray  # passage ids
+    vectors: np.ndarray
+    question_ids: np.ndarray
+    question_vectors: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.rows) + len(self.question_ids)
+
+    def save(self, folder: Path) -> None:
+        self.terms.save(folder)
+        for name in ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(self, name))
+
+    @classmethod
+    def load(cls, folder: Path) -> "Segment":
+        """Memory-mapped: the serve workers of one machine share its pages."""
+        arrays = [
+            np.load(folder / f"{n}.npy", mmap_mode="r") for n in ("rows", "vectors", "question_ids", "question_vectors")
+        ]
+        segment = cls(folder.name, TermCounts.load(folder), *arrays)
+        if len(segment.rows) != len(segment.vectors) or len(segment.question_ids) != len(segment.question_vectors):
+            raise ValueError(f"segment {folder.name} is inconsistent")
+        return segment
+
+
+class LiveRows:
+    """The live rows of several segments' matrices, read as one matrix without copying them: `@ vector`
+    scores every live row, `[i]` reads one."""
+
+    def __init__(self, parts: list[tuple[np.ndarray, np.ndarray]]):
+        """`parts`: each segment's matrix and the indices of its live rows."""
+        self.parts = [(m, live) for m, live in parts if len(live)]
+        self.ends = np.cumsum([len(live) for _, live in self.parts], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return int(self.ends[-1]) if len(self.ends) else 0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self), int(self.parts[0][0].shape[1]) if self.parts else 0
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        if not self.parts:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate([np.asarray(m @ vector)[live] for m, live in self.parts])
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        part = int(np.searchsorted(self.ends, i, side="right"))
+        matrix, live = self.parts[part]
+        return np.asarray(matrix[live[i - (int(self.ends[part - 1]) if part else 0)]])
 
 
 @dataclass
 class IndexReader:
-    """An opened index: the store for text, BM25 and vectors for search. Row i of `vectors` and of the
-    BM25 index is passage `rows[i]`."""
+    """An opened index: the store for text, and the live rows of its segments for search. Row i of
+    `vectors` and of the BM25 scores is passage `rows[i]`; row i of `question_vectors` is bank question
+    `question_ids[i]`."""
 
     folder: Path
-    generation: Path
     store: Store
     embedder_name: str
+    generation: int
+    segments: list[Segment]
     lexical: LexicalIndex
-    vectors: np.ndarray
+    vectors: LiveRows
     rows: np.ndarray
-    question_vectors: np.ndarray  # row i is bank question `question_ids[i]` (empty while the bank is built)
+    question_vectors: LiveRows
     question_ids: np.ndarray
 
     @classmethod
-    def open(cls, folder: str | Path, embedder: str | None = None) -> "IndexReader":
+    def open(cls, folder: str | Path, embedder: str | None = None, loaded: Iterable[Segment] = ()) -> "IndexReader":
+        """Open the committed generation; segments already `loaded` (by the reader this one replaces) are
+        kept, so a reload reads only the new ones."""
         folder = Path(folder)
         store = Store.open(folder, embedder)
-        for attempt in (1, 2):  # a writer may commit a new generation and delete ours as we load it
+        known = {s.name: s for s in loaded}
+        for attempt in (1, 2):  # a merge may commit a new generation and delete our segments as we load them
             try:
-                reader = cls.load(folder, store, folder / f"gen-{int(store.meta('generation') or 0):06d}")
-                question_vectors = np.load(reader.generation / "questions.npy", mmap_mode="r")
-                question_ids = np.load(reader.generation / "question_ids.npy")
-                break
-            except (OSError, ValueError, KeyError) as exc:
+                store.db.execute("BEGIN")  # segments and live rows from one snapshot
+                try:
+                    generation, names = segments_of(store)
+                    segments = [known.get(n) or Segment.load(folder / n) for n in names]
+                    return cls.over(folder, store, generation, segments)
+                finally:
+                    store.db.rollback()
+            except (OSError, ValueError) as exc:
                 if attempt == 2:
                     store.close()
                     raise IndexFolderError(
                         f"the index in {folder} is incomplete or corrupt ({exc}); rebuild it"
                     ) from None
-        if len(reader.rows) != reader.vectors.shape[0] or len(question_ids) != question_vectors.shape[0]:
-            store.close()
-            raise IndexFolderError(f"the index in {folder} is inconsistent; rebuild it")
-        reader.question_vectors, reader.question_ids = question_vectors, question_ids
-        return reader
+        raise AssertionError("unreachable")
 
     @classmethod
-    def load(cls, folder: Path, store: Store, generation: Path) -> "IndexReader":
-        """The search index of one generation folder, without the bank's vectors."""
-        lexical = LexicalIndex.load(generation)
-        vectors = np.load(generation / "vectors.npy", mmap_mode="r")
-        rows = np.load(generation / "rows.npy")
-        empty = np.zeros((0, 0), dtype=np.float32)
-        return cls(folder, generation, store, store.embedder(), lexical, vectors, rows, empty, empty)
+    def over(cls, folder: Path, store: Store, generation: int, segments: list[Segment]) -> "IndexReader":
+        """A reader over these segments, their live rows as the store sees them now (a writer's store
+        sees its own uncommitted changes)."""
+        passages, questions = store.live_ids()
+        passage_live = [np.isin(s.rows, passages) for s in segments]
+        question_live = [np.flatnonzero(np.isin(s.question_ids, questions)) for s in segments]
+        lexical = LexicalIndex([(s.terms, live) for s, live in zip(segments, passage_live, strict=True)])
+        rows = [np.asarray(s.rows)[live] for s, live in zip(segments, passage_live, strict=True)]
+        question_ids = [np.asarray(s.question_ids)[live] for s, live in zip(segments, question_live, strict=True)]
+        return cls(
+            folder,
+            store,
+            store.embedder(),
+            generation,
+            segments,
+            lexical,
+            LiveRows([(s.vectors, np.flatnonzero(live)) for s, live in zip(segments, passage_live, strict=True)]),
+            np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64),
+            LiveRows([(s.question_vectors, live) for s, live in zip(segments, question_live, strict=True)]),
+            np.concatenate(question_ids) if question_ids else np.zeros(0, dtype=np.int64),
+        )
+
+
+def segments_of(store: Store) -> tuple[int, list[str]]:
+    """The committed generation number and the names of its segments, oldest first."""
+    return int(store.meta("generation") or 0), json.loads(store.meta("segments") or "[]")

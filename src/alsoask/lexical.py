@@ -1,4 +1,8 @@
-"""BM25 over passages (bm25s), plus the IDF table the answer stage uses to weigh query terms.
+"""BM25 over the passages of several segments, plus the IDF the answer stage uses to weigh query terms.
+
+bm25s tokenizes; the scores are its "lucene" BM25, computed here at query time from each segment's
+term counts, because bm25s bakes one index's IDF into its stored scores and segments need IDF over them
+all.
 
 Index and query text go through the same `tokenize`: accents folded, lower case, English stop words
 removed (the NLTK list, which includes question words such as "what" and "does"), British -ise read
@@ -6,9 +10,12 @@ as -ize, Snowball stems. So "Milosevic" finds "Milošević", "recognize" finds "
 matches whatever its inflection.
 """
 
+import math
 import re
 import unicodedata
-from functools import cache
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 import bm25s
@@ -45,49 +52,117 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(folded, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
-class LexicalIndex:
-    """A bm25s index whose row i is the i-th passage given to `build`, with an IDF per term."""
+K1, B = 1.5, 0.75  # bm25s's defaults; its "lucene" variant is the BM25 the answer stage was tuned with
 
-    def __init__(self, bm25: bm25s.BM25, idf: np.ndarray):
-        self.bm25 = bm25
-        self.idf = idf
-        self.vocab: dict[str, int] = bm25.vocab_dict
+
+@dataclass(frozen=True)
+class TermCounts:
+    """How often each term occurs in each row (passage) of one segment, stored term by term (postings
+    `rows[starts[j]:starts[j + 1]]` with `counts` for term `terms[j]`), and each row's length. A segment
+    keeps counts, not scores: BM25's IDF and average length belong to all live segments together."""
+
+    terms: list[str]  # sorted
+    starts: np.ndarray  # int64, len(terms) + 1
+    rows: np.ndarray  # int32, the row of each posting, ascending within a term
+    counts: np.ndarray  # int32, the term's count in that row
+    lengths: np.ndarray  # int32, tokens per row
+
+    @classmethod
+    def build(cls, tokens: list[list[str]]) -> "TermCounts":
+        terms = sorted({t for doc in tokens for t in doc})
+        column = {t: j for j, t in enumerate(terms)}
+        postings = np.asarray(
+            [(column[t], row, n) for row, doc in enumerate(tokens) for t, n in Counter(doc).items()], dtype=np.int64
+        ).reshape(-1, 3)
+        lengths = np.asarray([len(doc) for doc in tokens], dtype=np.int32)
+        return cls.from_postings(terms, postings[:, 0], postings[:, 1], postings[:, 2], lengths)
+
+    @classmethod
+    def from_postings(
+        cls, terms: list[str], cols: np.ndarray, rows: np.ndarray, counts: np.ndarray, lengths: np.ndarray
+    ) -> "TermCounts":
+        """From unordered (column, row, count) triples."""
+        order = np.lexsort((rows, cols))
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cols, minlength=len(terms)), out=starts[1:])
+        return cls(terms, starts, rows[order].astype(np.int32), counts[order].astype(np.int32), lengths)
+
+    @cached_property
+    def column(self) -> dict[str, int]:
+        """The column of each term; built once per loaded segment, which a reload keeps."""
+        return {t: j for j, t in enumerate(self.terms)}
+
+    def postings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(column, row, count) of every posting."""
+        cols = np.repeat(np.arange(len(self.terms)), np.diff(self.starts))
+        return cols, np.asarray(self.rows), np.asarray(self.counts)
+
+    def save(self, folder: Path) -> None:
+        (folder / "terms.txt").write_text("\n".join(self.terms), encoding="utf-8")
+        for name in ("starts", "rows", "counts", "lengths"):
+            np.save(folder / f"terms_{name}.npy", getattr(self, name))
+
+    @classmethod
+    def load(cls, folder: Path) -> "TermCounts":
+        """Memory-mapped: the serve workers of one machine share the pages."""
+        text = (folder / "terms.txt").read_text(encoding="utf-8")
+        arrays = [np.load(folder / f"terms_{n}.npy", mmap_mode="r") for n in ("starts", "rows", "counts", "lengths")]
+        return cls(text.split("\n") if text else [], *arrays)
+
+    def live_doc_freq(self, live: np.ndarray) -> np.ndarray:
+        """How many live rows hold each term (`live`: a boolean per row)."""
+        cols, rows, _ = self.postings()
+        return np.bincount(cols[live[rows]], minlength=len(self.terms))
+
+
+class LexicalIndex:
+    """BM25 over the live rows of several segments, as one index over those rows in order: IDF, the
+    number of passages and their average length are taken over all of them, so the scores are those of
+    one index built from the live rows alone, however they are split into segments."""
+
+    def __init__(self, parts: list[tuple[TermCounts, np.ndarray]]):
+        """`parts`: each segment's term counts and a boolean per row, True for a live row."""
+        self.parts = parts
+        doc_freq: dict[str, int] = {}
+        for counts, live in parts:
+            for term, n in zip(counts.terms, counts.live_doc_freq(live).tolist(), strict=True):
+                if n:
+                    doc_freq[term] = doc_freq.get(term, 0) + n
+        self.passages = sum(int(live.sum()) for _, live in parts)
+        total_length = sum(int(np.asarray(counts.lengths, dtype=np.int64)[live].sum()) for counts, live in parts)
+        self.average_length = total_length / self.passages if self.passages else 1.0
+        n = self.passages
+        self.vocab = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}  # IDF of live terms
 
     @classmethod
     def build(cls, tokens: list[list[str]]) -> "LexicalIndex":
-        bm25 = bm25s.BM25()
-        bm25.index(tokens, show_progress=False)
-        doc_freq = np.zeros(len(bm25.vocab_dict), dtype=np.float64)
-        for doc in tokens:
-            for term in set(doc):
-                doc_freq[bm25.vocab_dict[term]] += 1
-        idf = np.log(1 + (len(tokens) - doc_freq + 0.5) / (doc_freq + 0.5)).astype(np.float32)
-        return cls(bm25, idf)
-
-    def save(self, folder: Path) -> None:
-        self.bm25.save(str(folder / "bm25"))
-        np.save(folder / "idf.npy", self.idf)
-
-    @classmethod
-    def load(cls, folder: Path) -> "LexicalIndex":
-        """Memory-mapped: the serve workers of one machine share the pages (about 30 MB a worker for the
-        Kosovo corpus)."""
-        return cls(bm25s.BM25.load(str(folder / "bm25"), mmap=True), np.load(folder / "idf.npy", mmap_mode="r"))
+        """One segment, every row live."""
+        return cls([(TermCounts.build(tokens), np.ones(len(tokens), dtype=bool))])
 
     def known(self, tokens: list[str]) -> list[str]:
         return [t for t in tokens if t in self.vocab]
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every passage for the query tokens (zeros when none is in the vocabulary)."""
-        known = self.known(tokens)
-        if not known:
-            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
-        return self.bm25.get_scores(known)
+        """BM25 score of every live row for the query tokens (zeros when none is in the vocabulary)."""
+        known = list(dict.fromkeys(self.known(tokens)))
+        out = []
+        for counts, live in self.parts:
+            scores = np.zeros(len(live), dtype=np.float64)
+            for term in known:
+                j = counts.column.get(term)
+                if j is None:
+                    continue
+                rows = np.asarray(counts.rows[counts.starts[j] : counts.starts[j + 1]])
+                tf = np.asarray(counts.counts[counts.starts[j] : counts.starts[j + 1]], dtype=np.float64)
+                norm = K1 * (1 - B + B * np.asarray(counts.lengths[rows], dtype=np.float64) / self.average_length)
+                scores[rows] += self.vocab[term] * tf / (tf + norm)
+            out.append(scores[live])
+        return np.concatenate(out).astype(np.float32) if out else np.zeros(0, dtype=np.float32)
 
     def term_weight(self, token: str) -> float:
         """IDF of a term. An unseen term weighs as a term of no passage, log(1 + (N + 0.5) / 0.5), a little
-        more than the rarest seen one (bm25s keeps an empty token of no passage in its vocabulary, whose
-        IDF is that maximum): a question word the corpus never uses is strong evidence that a passage
-        holding all the others still does not answer it. The calibration was fitted with this weight."""
-        index = self.vocab.get(token)
-        return float(self.idf[index]) if index is not None else float(self.idf.max(initial=1.0))
+        more than the rarest seen one: a question word the corpus never uses is strong evidence that a
+        passage holding all the others still does not answer it. The calibration was fitted with this
+        weight."""
+        weight = self.vocab.get(token)
+        return weight if weight is not None else math.log(1 + (self.passages + 0.5) / 0.5)

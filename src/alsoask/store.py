@@ -9,7 +9,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from alsoask.split import Span
 
 DB_NAME = "alsoask.sqlite"
 FORMAT = "alsoask-index"
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 # '?' values per statement: 999 is the lowest limit SQLite builds have (the default build allows 32,766,
 # Debian's 250,000), so a longer IN list goes in batches of this size
 MAX_VARIABLES = 999
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT, text TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passages (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
     start INTEGER NOT NULL, end INTEGER NOT NULL,
     sentences TEXT NOT NULL,
@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
     text TEXT NOT NULL,
     source TEXT NOT NULL,
@@ -224,12 +224,20 @@ class Store:
         assert table in ("documents", "passages", "questions")
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
-    def iter_passage_rows(self) -> Iterator[tuple[int, str, list[list[str]], bytes]]:
-        """(passage id, title, sentence tokens, vector bytes) in id order, for rebuilding derived indexes."""
-        for passage_id, title, tokens, vector in self.db.execute(
-            "SELECT p.id, d.title, p.tokens, p.vector FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY p.id"
-        ):
-            yield passage_id, title, json.loads(tokens), vector
+    def passage_rows(self, ids: list[int]) -> list[tuple[int, str, list[list[str]], np.ndarray]]:
+        """(passage id, title, sentence tokens, vector) of these passages in id order, for a new segment."""
+        sql = (
+            "SELECT p.id, d.title, p.tokens, p.vector FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "WHERE p.id IN ({marks})"
+        )
+        rows = sorted(self._select_in(sql, ids))
+        return [(passage_id, title, json.loads(tokens), _vector(vector)) for passage_id, title, tokens, vector in rows]
+
+    def live_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of every passage and every bank question: a segment row whose id is not here is dead."""
+        passages = [i for (i,) in self.db.execute("SELECT id FROM passages")]
+        questions = [i for (i,) in self.db.execute("SELECT id FROM questions")]
+        return np.asarray(passages, dtype=np.int64), np.asarray(questions, dtype=np.int64)
 
     def passages(self, ids: list[int]) -> list[StoredPassage]:
         """Passages by id, in the order asked."""
@@ -296,9 +304,14 @@ class Store:
         """The wording of every bank question, without the rest of each row."""
         return [text for (text,) in self.db.execute("SELECT text FROM questions")]
 
-    def question_vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of the whole bank, for nearest-question search."""
-        rows = self.db.execute("SELECT id, vector FROM questions ORDER BY id").fetchall()
+    def last_question_id(self) -> int:
+        """The highest question id ever given (ids are never reused): later ones are new."""
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'questions'").fetchone()
+        return int(row[0]) if row else 0
+
+    def question_vectors(self, after: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the bank questions with ids above `after`, for nearest-question search."""
+        rows = self.db.execute("SELECT id, vector FROM questions WHERE id > ? ORDER BY id", (after,)).fetchall()
         ids = np.asarray([r[0] for r in rows], dtype=np.int64)
         return ids, (np.vstack([_vector(r[1]) for r in rows]) if rows else np.zeros((0, 0), dtype=np.float32))
 
