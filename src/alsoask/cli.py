@@ -63,10 +63,18 @@ def index(
         int | None,
         typer.Option(help="Processes that parse sentences for the question bank (default: every core).", min=1),
     ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            help="Split, embed and parse on a Ray cluster: local (start one on this machine), auto, or "
+            "ray://host:10001. Needs alsoask[ray] on every node; the index is the same as without it.",
+            metavar="ADDRESS",
+        ),
+    ] = None,
 ) -> None:
     """Build an index, or add documents to an existing one (a known id replaces the old document)."""
     report = _with_progress(
-        lambda progress: build_index(paths, index, embedder, progress, _print_skip, generator, jobs)
+        lambda progress: build_index(paths, index, embedder, progress, _print_skip, generator, jobs, ray)
     )
     _print_report(report, index)
 

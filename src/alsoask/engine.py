@@ -22,6 +22,7 @@ from alsoask.answer import Answerer, AnswerSettings, check_question
 from alsoask.embed import load_embedder, sentence_embedder
 from alsoask.errors import LimitError, NotFoundError
 from alsoask.index_reader import IndexReader
+from alsoask.reader import reader
 from alsoask.related import RelatedFinder, RelatedSettings
 from alsoask.schema import AskResult, Document, Health, RelatedQuestion, TreeResult
 from alsoask.store import BankQuestion, question_number
@@ -131,7 +132,7 @@ class Engine:
         restart. One SQL read a call; a switch loads only the segments it has not loaded yet."""
         try:
             while not self._begin_on_loaded_generation():
-                fresh = IndexReader.open(self.reader.folder, self.reader.embedder_name, loaded=self.reader.segments)
+                fresh = IndexReader.open(self.reader.folder, self.reader.embedder_name)
                 self.reader.store.close()
                 self._use(fresh)
             yield
@@ -229,6 +230,21 @@ class Engine:
 
     def close(self) -> None:
         self.reader.store.close()
+
+    def warm_up(self) -> None:
+        """Load what a first call would (the answer reader, each segment's term columns), so that the
+        serve workers forked from this process share it instead of each loading its own."""
+        reader()
+        for segment in self.reader.segments:
+            _ = segment.terms.column
+
+    def reopen(self) -> None:
+        """Open the index again in a process forked from the one that opened it: an SQLite connection
+        must not cross a fork, while the models and the memory-mapped segments are shared with the
+        parent (copy-on-write) and stay loaded."""
+        self._use(IndexReader.open(self.reader.folder, self.reader.embedder_name))
+        self._lock = threading.Lock()
+        self._holder = None
 
     def __enter__(self) -> "Engine":
         return self

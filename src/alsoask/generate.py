@@ -30,10 +30,10 @@ sentence is parsed, on every core (see `QuestionGenerator`).
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from alsoask.split import is_prose
 
@@ -112,6 +112,9 @@ class Generator(Protocol):
     def generate(self, passages: Iterable[tuple[str, list[str]]]) -> Iterator[list[Generated]]: ...
 
 
+# runs a function over chunks, results in order: a local pool's imap, or a cluster's (`alsoask.cluster`)
+ChunkMap = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
+
 PARALLEL_FROM = 2000  # sentences
 BATCH_SIZE = 256  # sentences a spaCy batch
 CHUNK = 500  # sentences a worker process is sent at a time
@@ -124,9 +127,11 @@ class QuestionGenerator:
     so a large batch is parsed by `jobs` worker processes (default: every core), each with its own
     spaCy, and only the questions travel back."""
 
-    def __init__(self, jobs: int | None = None, batch_size: int = BATCH_SIZE):
+    def __init__(self, jobs: int | None = None, batch_size: int = BATCH_SIZE, map_chunks: ChunkMap | None = None):
+        """`map_chunks`: where to parse instead of local worker processes (`alsoask.cluster.RayMap`)."""
         self.jobs = jobs or os.cpu_count() or 1
         self.batch_size = batch_size
+        self.map_chunks = map_chunks
         self.nlp: Language | None = None
 
     def warm_up(self) -> None:
@@ -156,11 +161,15 @@ class QuestionGenerator:
     def _parse(self, texts: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
         """The (kind, question) pairs of each (title, sentence), in order; in worker processes when
         there are enough sentences to repay starting them (a second or two each, to load spaCy)."""
+        chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
+        if self.map_chunks is not None:
+            for questions in self.map_chunks(_questions_of_chunk, chunks):
+                yield from questions
+            return
         if self.jobs < 2 or len(texts) < PARALLEL_FROM:
             self.warm_up()
             yield from _questions_of(self.nlp, texts, self.batch_size)  # type: ignore[arg-type]  # warm_up loaded it
             return
-        chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
         context = multiprocessing.get_context("spawn")  # fork would copy the parent's model threads
         with context.Pool(self.jobs, initializer=_load_spacy) as pool:
             for questions in pool.imap(_questions_of_chunk, chunks):

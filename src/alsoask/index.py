@@ -24,14 +24,16 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from alsoask.answer import Answerer, AnswerSettings
+from alsoask.cluster import RayMap
 from alsoask.embed import Embedder, check_embedder_name, load_embedder, sentence_embedder
 from alsoask.errors import CorpusError, IndexFolderError, LimitError, NotFoundError
-from alsoask.generate import Generator
+from alsoask.generate import ChunkMap, Generator
 from alsoask.index_reader import IndexReader, Segment, segments_of
 from alsoask.ingest import Skipped, read_corpus
 from alsoask.lexical import TermCounts, tokenize
@@ -39,8 +41,6 @@ from alsoask.questions import DEFAULT_GENERATOR, import_questions, load_generato
 from alsoask.schema import Document
 from alsoask.split import split_passages
 from alsoask.store import DB_NAME, NewPassage, Store
-
-EMBED_BATCH = 256
 
 # (stage, done, total or None while reading, passages done); stages are "reading", "splitting and
 # embedding" and "building search index" (counting documents), then "generating questions" (counting
@@ -79,9 +79,10 @@ def build_index(
     on_skip: Callable[[Skipped], None] | None = None,
     generator: str = DEFAULT_GENERATOR,
     jobs: int | None = None,
+    ray: str | None = None,
 ) -> IndexReport:
     """Add the documents under `paths` to the index in `folder` (created if needed); see `index_documents`."""
-    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip, generator, jobs)
+    return index_documents(read_corpus(paths), folder, embedder, on_progress, on_skip, generator, jobs, ray)
 
 
 def index_documents(
@@ -92,10 +93,13 @@ def index_documents(
     on_skip: Callable[[Skipped], None] | None = None,
     generator: str = DEFAULT_GENERATOR,
     jobs: int | None = None,
+    ray: str | None = None,
 ) -> IndexReport:
     """Add documents to the index in `folder` (created if needed), and their questions to its bank,
     written by `generator` ("spacy", "llm", or "none" for found and imported questions only), which
-    parses on `jobs` processes (default: every core).
+    parses on `jobs` processes (default: every core). With `ray` (an address: "local", "auto",
+    "ray://host:10001"), splitting, embedding and parsing run as tasks on that Ray cluster instead
+    (`alsoask.cluster`); the result is the same.
 
     A document whose id is already indexed is replaced. Inputs that could not be read arrive as
     `Skipped`; they are reported through `on_skip` and in the report. If no document at all is
@@ -122,14 +126,38 @@ def index_documents(
     if not docs:
         raise CorpusError(f"nothing to index: no readable documents ({len(report.skipped)} skipped)")
 
+    cluster = RayMap(ray, jobs) if ray else None
+    try:
+        if cluster is not None:
+            question_generator = load_generator(generator, jobs, cluster)
+        _write_run(folder, docs, embedder, question_generator, cluster, report, on_progress)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    merge_segments(folder)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_run(
+    folder: Path,
+    docs: dict[str, Document],
+    embedder: str | None,
+    question_generator: Generator,
+    cluster: ChunkMap | None,
+    report: IndexReport,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """One transaction: all of this run's documents, or none of them; a first run that fails leaves
+    no index behind."""
     had_folder, had_index = folder.exists(), (folder / DB_NAME).exists()
     with _writes_to(folder):
         store = None
         try:
             store = Store.create_or_open(folder, embedder)
             model = load_embedder(store.embedder())
-            with store.db:  # one transaction: all of this run's documents, or none of them
-                _write_documents(store, model, list(docs.values()), report, on_progress)
+            with store.db:
+                _write_documents(store, model, list(docs.values()), report, on_progress, cluster)
                 if on_progress:
                     on_progress("building search index", len(docs), len(docs), report.passages)
                 new_passages = store.passage_ids(list(docs))
@@ -144,9 +172,6 @@ def index_documents(
                 _remove_new_index(folder, remove_folder=not had_folder)
             raise
         store.close()
-    merge_segments(folder)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def clean_text(text: str) -> str:
@@ -180,40 +205,85 @@ def _remove_new_index(folder: Path, remove_folder: bool) -> None:
 
 
 def _write_documents(
-    store: Store, model: Embedder, docs: list[Document], report: IndexReport, on_progress: ProgressCallback | None
+    store: Store,
+    model: Embedder,
+    docs: list[Document],
+    report: IndexReport,
+    on_progress: ProgressCallback | None,
+    map_chunks: ChunkMap | None,
 ) -> None:
+    """Split, tokenize and embed the documents chunk by chunk (here, or on a cluster by `map_chunks`),
+    and store each with its passages, in input order."""
+    chunks = list(_chunks(docs))
+    prepared: Iterator[list[list[NewPassage]]]
+    if map_chunks is None:
+        prepared = (_prepare(chunk, model) for chunk in chunks)
+    else:
+        prepared = map_chunks(_prepare_on_worker, [(store.embedder(), chunk) for chunk in chunks])
+    done = 0
+    for chunk, passages in zip(chunks, prepared, strict=True):
+        for doc, new in zip(chunk, passages, strict=True):
+            if store.has_document(doc.id):
+                report.replaced += 1
+            else:
+                report.added += 1
+            store.put_document(doc, new)
+            report.passages += len(new)
+        done += len(chunk)
+        if on_progress:
+            on_progress("splitting and embedding", done, len(docs), report.passages)
+
+
+CHUNK_CHARACTERS = 150_000  # of document text a chunk: about 256 passages, a good embedding batch
+
+
+def _chunks(docs: list[Document]) -> Iterator[list[Document]]:
+    chunk: list[Document] = []
+    size = 0
+    for doc in docs:
+        chunk.append(doc)
+        size += len(doc.text)
+        if size >= CHUNK_CHARACTERS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _prepare(docs: list[Document], model: Embedder) -> list[list[NewPassage]]:
+    """The passages to store for each document: spans, sentence tokens and word pieces, vectors. A pure
+    function of the documents and the embedder, so any worker computes the same."""
     scorer = sentence_embedder(model)
-    batch: list[tuple[Document, list]] = []
-    batch_passages = 0
-    for done, doc in enumerate(docs, start=1):
-        if store.has_document(doc.id):
-            report.replaced += 1
-        else:
-            report.added += 1
-        batch.append((doc, split_passages(doc.text)))
-        batch_passages += len(batch[-1][1])
-        if batch_passages >= EMBED_BATCH or done == len(docs):
-            texts = [passage_text(d.title, d.text[p.start : p.end]) for d, ps in batch for p in ps]
-            vectors = iter(model.encode_passages(texts)) if texts else iter(())
-            sentences = [d.text[a:b] for d, ps in batch for p in ps for a, b in p.sentences]
-            tokens, pieces = iter(tokenize(sentences)), iter(scorer.wordpieces(sentences))
-            for d, ps in batch:
-                new = [
-                    NewPassage(
-                        p.start,
-                        p.end,
-                        p.sentences,
-                        [next(tokens) for _ in p.sentences],
-                        [next(pieces) for _ in p.sentences],
-                        next(vectors),
-                    )
-                    for p in ps
-                ]
-                store.put_document(d, new)
-            report.passages += batch_passages
-            batch, batch_passages = [], 0
-            if on_progress:
-                on_progress("splitting and embedding", done, len(docs), report.passages)
+    split = [split_passages(d.text) for d in docs]
+    texts = [passage_text(d.title, d.text[p.start : p.end]) for d, ps in zip(docs, split, strict=True) for p in ps]
+    vectors = iter(model.encode_passages(texts)) if texts else iter(())
+    sentences = [d.text[a:b] for d, ps in zip(docs, split, strict=True) for p in ps for a, b in p.sentences]
+    tokens, pieces = iter(tokenize(sentences)), iter(scorer.wordpieces(sentences))
+    return [
+        [
+            NewPassage(
+                p.start,
+                p.end,
+                p.sentences,
+                [next(tokens) for _ in p.sentences],
+                [next(pieces) for _ in p.sentences],
+                next(vectors),
+            )
+            for p in ps
+        ]
+        for ps in split
+    ]
+
+
+def _prepare_on_worker(job: tuple[str, list[Document]]) -> list[list[NewPassage]]:
+    """`_prepare` in a cluster worker, with the embedder named (loaded once per worker)."""
+    embedder, docs = job
+    return _prepare(docs, _worker_embedder(embedder))
+
+
+@cache
+def _worker_embedder(name: str) -> Embedder:
+    return load_embedder(name)
 
 
 def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
@@ -273,7 +343,7 @@ def _commit_segment(
     _remove_partial_segments(folder)
     name = _new_segment_name()
     partial = folder / f"{name}.partial"
-    segment = _passage_segment(name, store.passage_rows(new_passages))
+    segment = _passage_segment(name, store, new_passages)
     reader = IndexReader.over(folder, store, generation, [*(Segment.load(folder / n) for n in names), segment])
     if new_passages and not reader.lexical.vocab:
         raise CorpusError("nothing to index: the documents hold no searchable words")
@@ -301,25 +371,26 @@ def _new_segment_name() -> str:
     return f"seg-{uuid.uuid4().hex[:12]}"
 
 
-def _passage_segment(name: str, rows: list[tuple[int, str, list[list[str]], np.ndarray]]) -> Segment:
-    """A segment of these passages (from `Store.passage_rows`) and no questions yet."""
+def _passage_segment(name: str, store: Store, passage_ids: list[int]) -> Segment:
+    """A segment of these passages and no questions yet, read from the store a chunk at a time."""
+    ids = sorted(passage_ids)
     title_tokens: dict[str, list[str]] = {}
-    ids, passage_tokens = [], []
-    for passage_id, title, sentence_tokens, _ in rows:
-        if title not in title_tokens:
-            title_tokens[title] = tokenize([title])[0]
-        ids.append(passage_id)
-        passage_tokens.append(title_tokens[title] + [t for sentence in sentence_tokens for t in sentence])
-    vectors = np.vstack([r[3] for r in rows]).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
-    none = np.zeros(0, dtype=np.int64)
-    return Segment(
-        name,
-        TermCounts.build(passage_tokens),
-        np.asarray(ids, dtype=np.int64),
-        vectors,
-        none,
-        np.zeros((0, 0), np.float32),
-    )
+    vectors: list[np.ndarray] = []
+
+    def passage_tokens() -> Iterator[list[str]]:
+        for start in range(0, len(ids), READ_CHUNK):
+            for _, title, sentence_tokens, vector in store.passage_rows(ids[start : start + READ_CHUNK]):
+                if title not in title_tokens:
+                    title_tokens[title] = tokenize([title])[0]
+                vectors.append(vector)
+                yield title_tokens[title] + [t for sentence in sentence_tokens for t in sentence]
+
+    terms = TermCounts.build(passage_tokens())
+    no_questions = np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+    return Segment(name, terms, np.asarray(ids, dtype=np.int64), _stack(vectors), *no_questions)
+
+
+READ_CHUNK = 10_000  # passages read from the store at a time
 
 
 def merge_segments(folder: str | Path, everything: bool = False) -> int:

@@ -5,7 +5,7 @@ without importing the stages that build it (and build the bank with an answerer)
 """
 
 import json
-from collections.abc import Iterable
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +43,23 @@ class Segment:
 
     @classmethod
     def load(cls, folder: Path) -> "Segment":
-        """Memory-mapped: the serve workers of one machine share its pages."""
+        """Memory-mapped, so the serve workers of one machine share its pages; loaded once a process
+        while any reader holds it (segments never change), so a reload reads only new segments and
+        forked serve workers start with their parent's."""
+        loaded = _loaded.get(folder)
+        if loaded is not None:
+            return loaded
         arrays = [
             np.load(folder / f"{n}.npy", mmap_mode="r") for n in ("rows", "vectors", "question_ids", "question_vectors")
         ]
         segment = cls(folder.name, TermCounts.load(folder), *arrays)
         if len(segment.rows) != len(segment.vectors) or len(segment.question_ids) != len(segment.question_vectors):
             raise ValueError(f"segment {folder.name} is inconsistent")
+        _loaded[folder] = segment
         return segment
+
+
+_loaded: "weakref.WeakValueDictionary[Path, Segment]" = weakref.WeakValueDictionary()
 
 
 class LiveRows:
@@ -98,18 +107,16 @@ class IndexReader:
     question_ids: np.ndarray
 
     @classmethod
-    def open(cls, folder: str | Path, embedder: str | None = None, loaded: Iterable[Segment] = ()) -> "IndexReader":
-        """Open the committed generation; segments already `loaded` (by the reader this one replaces) are
-        kept, so a reload reads only the new ones."""
-        folder = Path(folder)
+    def open(cls, folder: str | Path, embedder: str | None = None) -> "IndexReader":
+        """Open the committed generation."""
+        folder = Path(folder).absolute()
         store = Store.open(folder, embedder)
-        known = {s.name: s for s in loaded}
         for attempt in (1, 2):  # a merge may commit a new generation and delete our segments as we load them
             try:
                 store.db.execute("BEGIN")  # segments and live rows from one snapshot
                 try:
                     generation, names = segments_of(store)
-                    segments = [known.get(n) or Segment.load(folder / n) for n in names]
+                    segments = [Segment.load(folder / n) for n in names]
                     return cls.over(folder, store, generation, segments)
                 finally:
                     store.db.rollback()

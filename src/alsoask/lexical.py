@@ -14,8 +14,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import islice
 from pathlib import Path
 
 import bm25s
@@ -52,6 +54,7 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(folded, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
+BUILD_CHUNK = 10_000  # rows
 K1, B = 1.5, 0.75  # bm25s's defaults; its "lucene" variant is the BM25 the answer stage was tuned with
 
 
@@ -68,14 +71,26 @@ class TermCounts:
     lengths: np.ndarray  # int32, tokens per row
 
     @classmethod
-    def build(cls, tokens: list[list[str]]) -> "TermCounts":
-        terms = sorted({t for doc in tokens for t in doc})
+    def build(cls, tokens: Iterable[list[str]]) -> "TermCounts":
+        """From each row's tokens, read once and in chunks: only numpy arrays grow with the corpus."""
+        first_seen: dict[str, int] = {}  # column numbers in order of first use, sorted at the end
+        postings, lengths, row = [], [], 0
+        rows = iter(tokens)
+        while chunk := list(islice(rows, BUILD_CHUNK)):
+            triples = [
+                (first_seen.setdefault(t, len(first_seen)), row + i, n)
+                for i, doc in enumerate(chunk)
+                for t, n in Counter(doc).items()
+            ]
+            postings.append(np.asarray(triples, dtype=np.int64).reshape(-1, 3))
+            lengths.append(np.asarray([len(doc) for doc in chunk], dtype=np.int32))
+            row += len(chunk)
+        terms = sorted(first_seen)
         column = {t: j for j, t in enumerate(terms)}
-        postings = np.asarray(
-            [(column[t], row, n) for row, doc in enumerate(tokens) for t, n in Counter(doc).items()], dtype=np.int64
-        ).reshape(-1, 3)
-        lengths = np.asarray([len(doc) for doc in tokens], dtype=np.int32)
-        return cls.from_postings(terms, postings[:, 0], postings[:, 1], postings[:, 2], lengths)
+        to_sorted = np.asarray([column[t] for t in first_seen], dtype=np.int64)
+        found = np.concatenate(postings) if postings else np.zeros((0, 3), dtype=np.int64)
+        sizes = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32)
+        return cls.from_postings(terms, to_sorted[found[:, 0]], found[:, 1], found[:, 2], sizes)
 
     @classmethod
     def from_postings(

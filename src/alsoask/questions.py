@@ -26,7 +26,7 @@ import numpy as np
 
 from alsoask.answer import Answerer, Response, check_question
 from alsoask.errors import AlsoaskError, CorpusError, QuestionError
-from alsoask.generate import Generated, Generator, QuestionGenerator, is_well_formed
+from alsoask.generate import ChunkMap, Generated, Generator, QuestionGenerator, is_well_formed
 from alsoask.lexical import fold_accents
 from alsoask.store import BankQuestion, Store, StoredPassage
 
@@ -243,9 +243,10 @@ class NoGenerator:
         return ([] for _ in passages)
 
 
-def load_generator(name: str, jobs: int | None = None) -> Generator:
-    """A generator by name, parsing on `jobs` processes (default: every core); an unknown name or a
-    missing optional package is a clear `AlsoaskError`."""
+def load_generator(name: str, jobs: int | None = None, map_chunks: ChunkMap | None = None) -> Generator:
+    """A generator by name, parsing on `jobs` processes (default: every core) or, for "spacy", with
+    `map_chunks` (a Ray cluster); an unknown name or a missing optional package is a clear
+    `AlsoaskError`."""
     if name not in GENERATORS:
         raise AlsoaskError(f"unknown question generator {name!r}; choose one of {', '.join(GENERATORS)}")
     if name == "llm":
@@ -254,4 +255,4 @@ def load_generator(name: str, jobs: int | None = None) -> Generator:
         if not is_available():
             raise AlsoaskError('the llm question generator needs its extra: pip install "alsoask[llm]"')
         return LLMQuestionGenerator()
-    return QuestionGenerator(jobs) if name == "spacy" else NoGenerator()
+    return QuestionGenerator(jobs, map_chunks=map_chunks) if name == "spacy" else NoGenerator()

@@ -9,6 +9,7 @@ id, a limit passed) and a bare 500 for anything else: no stack trace leaves the 
 import asyncio
 import base64
 import contextlib
+import ctypes
 import hashlib
 import hmac
 import ipaddress
@@ -63,7 +64,6 @@ WORKER_THREAD_SETTINGS = {
     "OPENBLAS_NUM_THREADS": "1",
     "RAYON_NUM_THREADS": "1",
     "TOKENIZERS_PARALLELISM": "false",
-    "MALLOC_ARENA_MAX": "2",  # request threads take turns (the engine lock); per-thread arenas only hold memory
 }
 API_KEY_ENV = "ALSOASK_API_KEY"
 TIME_LIMIT_SECONDS = 30.0  # a depth-5 tree over a large index takes a few seconds; nothing should take 30
@@ -254,23 +254,25 @@ def run_server(
     time_limit: float = TIME_LIMIT_SECONDS,
 ) -> None:
     """Serve until interrupted. One worker answers in this process with `engine`; more are worker
-    processes, each opening its own engine on the same index and its own listening socket on the same
-    port (SO_REUSEPORT), so the kernel spreads connections over them. (uvicorn's own `--workers` share
-    one socket: the first idle worker accepts a whole burst of connections while the others stay idle.)"""
+    processes forked from this one once `engine` has loaded its models and segments, so that they
+    share those pages (each reopens only its SQLite connection), each with its own listening socket on
+    the same port (SO_REUSEPORT), so the kernel spreads connections over them. (uvicorn's own
+    `--workers` share one socket: the first idle worker accepts a whole burst of connections while the
+    others stay idle.)"""
+    api_key = os.environ.get(API_KEY_ENV) or None
     if workers == 1:
-        app = create_app(engine, os.environ.get(API_KEY_ENV) or None, time_limit)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(engine, api_key, time_limit), host=host, port=port, log_level="warning")
         return
-    os.environ.update(
-        ALSOASK_INDEX=str(engine.reader.folder),
-        ALSOASK_EMBEDDER=engine.reader.embedder_name,
-        ALSOASK_TIME_LIMIT=str(time_limit),
-    )
     for threads in WORKER_THREAD_SETTINGS:  # one thread each: N workers with N thread pools each halve throughput
         os.environ.setdefault(threads, WORKER_THREAD_SETTINGS[threads])
+    _limit_malloc_arenas()
+    engine.warm_up()
     engine.close()
-    spawn = multiprocessing.get_context("spawn")
-    processes = [spawn.Process(target=_serve_worker, args=(host, port), daemon=True) for _ in range(workers)]
+    fork = multiprocessing.get_context("fork")
+    processes = [
+        fork.Process(target=_serve_worker, args=(engine, api_key, time_limit, host, port), daemon=True)
+        for _ in range(workers)
+    ]
     for process in processes:
         process.start()
     stop = lambda *_: [p.terminate() for p in processes if p.is_alive()]  # type: ignore[func-returns-value]  # noqa: E731
@@ -284,20 +286,24 @@ def run_server(
     stop()
 
 
-def _serve_worker(host: str, port: int) -> None:
+def _limit_malloc_arenas() -> None:
+    """glibc's `MALLOC_ARENA_MAX=2` for the workers to come (the variable is read only at start): request
+    threads take turns (the engine lock), so more arenas only hold memory."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 2)
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
+
+
+def _serve_worker(engine: Engine, api_key: str | None, time_limit: float, host: str, port: int) -> None:
+    engine.reopen()
     family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
     listener = socket.socket(family, kind, proto)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     listener.bind(address)
-    config = uvicorn.Config(app_from_environment, factory=True, log_level="warning")
+    config = uvicorn.Config(create_app(engine, api_key, time_limit), log_level="warning")
     uvicorn.Server(config).run(sockets=[listener])
-
-
-def app_from_environment() -> FastAPI:
-    """The app of each `alsoask serve --workers N` process (uvicorn's factory): every worker opens
-    its own `Engine` on $ALSOASK_INDEX, so N workers answer N questions at once on N cores."""
-    engine = Engine(os.environ["ALSOASK_INDEX"], os.environ.get("ALSOASK_EMBEDDER") or None)
-    return create_app(engine, os.environ.get(API_KEY_ENV) or None, float(os.environ["ALSOASK_TIME_LIMIT"]))
 
 
 def _has_key(request: Request, api_key: str) -> bool:
