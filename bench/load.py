@@ -7,7 +7,8 @@
 Starts `alsoask serve` as its own process on a free port, warms it up (every question once), then runs
 `--clients` concurrent clients, each asking the Kosovo questions of `bench/kosovo.py` in turn with no
 pause between requests, for `--seconds`. Reports requests/s, latency p50/p90/p99/max, the error count
-(any non-200 answer or failed request) and the server's resident memory (all its processes). Writes
+(any non-200 answer or failed request) and the server's memory, summed over its processes: resident
+(RSS), proportional (PSS, each shared page counted once in all) and private. Writes
 bench/results/load-workers{N}.json, and the server's log beside it.
 """
 
@@ -70,6 +71,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS, PSS (each shared page split between the processes that map it) and private memory of one
+    process: with forked workers and memory-mapped segments, RSS counts the shared pages once per
+    process, PSS once in all."""
+    values = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+            values[key] = int(rest.split()[0]) / 1024
+    return {"rss": values["Rss"], "pss": values["Pss"], "private": values["Private_Clean"] + values["Private_Dirty"]}
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
@@ -130,7 +143,7 @@ def main() -> None:
         latencies, errors, elapsed = asyncio.run(run_load(base_url, args.clients, args.seconds))
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = (cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime) / elapsed
-        memory = sum(rss_mb(pid) for pid in [server.pid, *children(server.pid)])
+        per_process = [memory_mb(pid) for pid in [server.pid, *children(server.pid)]]
     finally:
         server.terminate()
         try:
@@ -153,7 +166,10 @@ def main() -> None:
         "p99_ms": round(float(np.percentile(ms, 99)), 1),
         "max_ms": round(float(ms.max()), 1),
         "one_client_p50_ms": round(statistics.median(single) * 1000, 1),
-        "server_rss_mb": round(memory, 1),
+        "server_rss_mb": round(sum(p["rss"] for p in per_process), 1),
+        "server_pss_mb": round(sum(p["pss"] for p in per_process), 1),
+        "server_private_mb": round(sum(p["private"] for p in per_process), 1),
+        "server_processes": len(per_process),
         "cpu_count": os.cpu_count(),
         "client_cpu_share": round(client_cpu, 2),  # cores the load generator itself used
     }

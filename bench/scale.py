@@ -35,7 +35,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 from kosovo import QUESTIONS
-from load import children, free_port, start_server
+from load import children, free_port, memory_mb, start_server
 from soak import writer_documents
 
 HERE = Path(__file__).resolve().parent
@@ -146,16 +146,6 @@ def _status_mb(field: str) -> float:
     return float("nan")
 
 
-def _memory_mb(pid: int) -> dict[str, float]:
-    """RSS, PSS (shared pages split between their users) and private memory of one process."""
-    values = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
-            values[key] = int(rest.split()[0]) / 1024
-    return {"rss": values["Rss"], "pss": values["Pss"], "private": values["Private_Clean"] + values["Private_Dirty"]}
-
-
 def serve_memory(index: Path, workers: int, log: Path) -> dict[str, float]:
     """Memory of `alsoask serve --workers N` after 40 asks, summed over its processes."""
     port = free_port()
@@ -165,7 +155,7 @@ def serve_memory(index: Path, workers: int, log: Path) -> dict[str, float]:
             for q in QUESTIONS * 2:
                 http.get("/api/ask", params={"q": q}).raise_for_status()
         pids = [server.pid, *children(server.pid)]
-        per_process = [_memory_mb(pid) for pid in pids]
+        per_process = [memory_mb(pid) for pid in pids]
     finally:
         server.terminate()
         server.wait(30)

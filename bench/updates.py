@@ -4,12 +4,12 @@
     python bench/updates.py --index DIR       # works on a copy of DIR
 
 On a copy of the index it runs `--rounds` rounds of: add the 20 documents of `bench/soak.py` with
-`alsoask index` (a subprocess, as a user runs it, with the default generator so they get bank
-questions), then remove them with `alsoask remove`. It reports the wall time of each command and, from
-`alsoask index`'s own report, the time inside `index_documents` (without starting Python and loading
-models). Then, in one process: the time an open `Engine` takes to switch to a new commit (the first
-`ask` after an add, minus a steady `ask`), and the time of `alsoask optimize`. Writes
-bench/results/updates.json.
+`alsoask index` (a subprocess, as a user runs it), with the default generator (bank questions for
+them) and with `--generator none`, each followed by removing them with `alsoask remove`. It reports
+the wall time of each command and, from `alsoask index`'s own report, the time inside
+`index_documents` (without starting Python and loading models). Then, in one process: the time an
+open `Engine` takes to switch to a new commit (the first `ask` after an add, minus a steady `ask`),
+and the time of `alsoask optimize`. Writes bench/results/updates.json.
 """
 
 import argparse
@@ -51,14 +51,18 @@ def main() -> None:
         shutil.copytree(args.index, index)
         documents = writer_documents(Path(tmp))
         ids = [json.loads(line)["id"] for line in documents.read_text().splitlines()]
-        adds, add_inside, removes, segment_counts = [], [], [], []
+        adds: dict[str, list[float]] = {"spacy": [], "none": []}
+        add_inside: dict[str, list[float]] = {"spacy": [], "none": []}
+        removes, segment_counts = [], []
         for _ in range(args.rounds):
-            seconds, report = timed([*ALSOASK, "index", str(documents), "--index", str(index)])
-            adds.append(seconds)
-            add_inside.append(float(re.search(r"passages\) in ([0-9.]+) s", report).group(1)))  # type: ignore[union-attr]
-            segment_counts.append(segments(index))
-            seconds, _ = timed([*ALSOASK, "remove", *ids, "--index", str(index)])
-            removes.append(seconds)
+            for generator in adds:
+                command = [*ALSOASK, "index", str(documents), "--index", str(index), "--generator", generator]
+                seconds, report = timed(command)
+                adds[generator].append(seconds)
+                add_inside[generator].append(float(re.search(r"passages\) in ([0-9.]+) s", report).group(1)))  # type: ignore[union-attr]
+                segment_counts.append(segments(index))
+                seconds, _ = timed([*ALSOASK, "remove", *ids, "--index", str(index)])
+                removes.append(seconds)
 
         from alsoask import Engine, build_index
 
@@ -78,8 +82,8 @@ def main() -> None:
     results = {
         "index": str(args.index),
         "rounds": args.rounds,
-        "add_20_seconds_median": statistics.median(adds),
-        "add_20_inside_index_documents_seconds_median": statistics.median(add_inside),
+        "add_20_seconds_median": {g: statistics.median(v) for g, v in adds.items()},
+        "add_20_inside_index_documents_seconds_median": {g: statistics.median(v) for g, v in add_inside.items()},
         "remove_20_seconds_median": statistics.median(removes),
         "segments_after_each_add": segment_counts,
         "steady_ask_ms_median": statistics.median(steady) * 1000,

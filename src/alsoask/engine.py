@@ -25,7 +25,7 @@ from alsoask.index_reader import IndexReader
 from alsoask.reader import reader
 from alsoask.related import RelatedFinder, RelatedSettings
 from alsoask.schema import AskResult, Document, Health, RelatedQuestion, TreeResult
-from alsoask.store import BankQuestion, question_number
+from alsoask.store import BankQuestion, Store, question_number
 from alsoask.tree import build_tree
 
 MAX_SHOWN = 500  # ids a page may pass as already shown; far more than anyone opens
@@ -237,12 +237,14 @@ class Engine:
         reader()
         for segment in self.reader.segments:
             _ = segment.terms.column
+        self.finder.warm_up()
 
     def reopen(self) -> None:
-        """Open the index again in a process forked from the one that opened it: an SQLite connection
-        must not cross a fork, while the models and the memory-mapped segments are shared with the
-        parent (copy-on-write) and stay loaded."""
-        self._use(IndexReader.open(self.reader.folder, self.reader.embedder_name))
+        """Reconnect to the index in a process forked from the one that opened it: an SQLite connection
+        must not cross a fork, while the models, the memory-mapped segments and the BM25 statistics
+        stay as loaded, shared with the parent (copy-on-write). The next call checks the generation as
+        every call does, and loads a newer one if a writer committed meanwhile."""
+        self.reader.store = Store.open(self.reader.folder, self.reader.embedder_name)  # the answerer reads it here
         self._lock = threading.Lock()
         self._holder = None
 

@@ -154,6 +154,11 @@ class RelatedFinder:
         self._title_words: dict[str, set[str]] = {}
         self._rows: dict[int, int] | None = None
 
+    def warm_up(self) -> None:
+        """Build the per-index maps a first call would (page titles, passage rows)."""
+        self._page_titles()
+        self._passage_rows()
+
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
         """Related questions for an asked question, from the passages its search ranked. Its topic page
         is its answer's page when the question names nothing, or that page holds another of the top
@@ -284,9 +289,12 @@ class RelatedFinder:
         return 1 / (1 + math.exp(-logit))
 
     def _passage_vector(self, passage_id: int) -> np.ndarray:
+        return np.asarray(self.reader.vectors[self._passage_rows()[passage_id]])
+
+    def _passage_rows(self) -> dict[int, int]:
         if self._rows is None:  # row of each passage in the search index, built on first use
             self._rows = {int(p): i for i, p in enumerate(self.reader.rows)}
-        return np.asarray(self.reader.vectors[self._rows[passage_id]])
+        return self._rows
 
     def _title_terms(self, title: str) -> set[str]:
         if title not in self._title_words:

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import contextlib
 import ctypes
+import gc
 import hashlib
 import hmac
 import ipaddress
@@ -268,6 +269,7 @@ def run_server(
     _limit_malloc_arenas()
     engine.warm_up()
     engine.close()
+    gc.freeze()  # the collector leaves the parent's objects alone, so it does not copy their pages into each worker
     fork = multiprocessing.get_context("fork")
     processes = [
         fork.Process(target=_serve_worker, args=(engine, api_key, time_limit, host, port), daemon=True)
