@@ -15,7 +15,8 @@ documents are equal (checked). For each size, in fresh processes:
   proportional (PSS) and private memory of all the server's processes.
 The bank is measured apart (`--bank-sample`): building it costs the same per passage at any corpus
 size except for its answering step, so it is timed on a sample with 1 and 2 jobs.
-Writes bench/results/scale.json and bench/results/scale.png.
+Writes bench/results/scale.json (a size measured again replaces its entry; the others stay) and
+bench/results/scale.png.
 """
 
 import argparse
@@ -261,12 +262,17 @@ def main() -> None:
 
     work = Path(args.work or tempfile.mkdtemp(prefix="alsoask-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    results = {"sizes": [measure_size(n, work) for n in args.sizes]}
-    if args.bank_sample:
-        results["bank"] = {"passages": args.bank_sample, **measure_bank(args.bank_sample, work)}
     out = HERE / "results" / "scale.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    results = json.loads(out.read_text()) if out.exists() else {"sizes": []}  # sizes measured earlier stay
+    for n in args.sizes:
+        measured = measure_size(n, work)
+        kept = [r for r in results["sizes"] if r["target_passages"] != n]
+        results["sizes"] = sorted([*kept, measured], key=lambda r: r["target_passages"])
+        out.write_text(json.dumps(results, indent=2))
+    if args.bank_sample:
+        results["bank"] = {"passages": args.bank_sample, **measure_bank(args.bank_sample, work)}
+        out.write_text(json.dumps(results, indent=2))
     if results["sizes"]:
         plot(results["sizes"], HERE / "results" / "scale.png")
     print(json.dumps(results, indent=2))

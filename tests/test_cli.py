@@ -34,6 +34,15 @@ def test_index_then_ask_json_contract(tmp_path):
     assert run.returncode == 0
     assert "17 February 2008" in run.stdout and "Source: Kosovo" in run.stdout
 
+    write(corpus / "serbia.txt", "Serbia\n\nSerbia borders Kosovo to the north.")  # a replaced document
+    assert alsoask("index", corpus / "serbia.txt", "--index", index, "--generator", "none").returncode == 0
+    assert len(list(index.glob("seg-*"))) == 2
+    run = alsoask("optimize", "--index", index)
+    assert run.returncode == 0, run.stderr
+    assert "now has 1 segment" in run.stderr and len(list(index.glob("seg-*"))) == 1
+    run = alsoask("ask", "Does Serbia border Kosovo?", "--index", index, "--json")
+    assert "north" in json.loads(run.stdout)["answer"]["text"]
+
 
 @pytest.mark.parametrize(
     ("args", "message"),
@@ -42,6 +51,7 @@ def test_index_then_ask_json_contract(tmp_path):
         (["ask", "x" * 2001, "--index", "{index}"], "the limit is 2000"),
         (["ask", "Who?", "--index", "{tmp}/nowhere"], "index folder not found"),
         (["ask", "Who?", "--index", "{tmp}/corrupt"], "corrupt or not an alsoask index"),
+        (["optimize", "--index", "{tmp}/nowhere"], "index folder not found"),
         (["index", "{tmp}/no-such-corpus", "--index", "{tmp}/new"], "corpus path not found"),
         (["ask", "Who?", "--index", "{index}", "--embedder", "nonsense"], "unknown embedder"),
         (["index", "{tmp}/corrupt", "--index", "{tmp}/new", "--embedder", "nonsense"], "unknown embedder"),

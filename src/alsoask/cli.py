@@ -161,7 +161,10 @@ def serve(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Processes answering at once (one per core; each holds the index).")
+        int,
+        typer.Option(
+            min=1, max=64, help="Processes answering at once (one per core; they share the loaded models and index)."
+        ),
     ] = 1,
     time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds a request may take before a 503.")] = 30.0,
     embedder: EmbedderOption = None,
