@@ -305,9 +305,10 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
 
 
 def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
-    """Remove documents from an index, with their passages and every bank question they answer, and
-    rebuild the search index without them, all in one transaction. Unknown ids remove nothing and
-    raise `NotFoundError`. Returns the number of documents left."""
+    """Remove documents from an index, with their passages and every bank question they answer, in one
+    transaction: their segment rows become dead (a merge drops them) and the imported questions are
+    answered again. Unknown ids remove nothing and raise `NotFoundError`. Returns the number of
+    documents left."""
     folder, doc_ids = Path(folder), list(dict.fromkeys(doc_ids))
     store = Store.open(folder)
     try:
