@@ -70,7 +70,7 @@ def ask_phase(index: Path) -> None:
                     started = time.perf_counter()
                     engine.expand(related.id, shown)
                     expand_latencies.append((time.perf_counter() - started) * 1000)
-        rss_now = _status_mb("VmRSS")
+        rss_now = status_mb("VmRSS")
     print(
         json.dumps(
             {
@@ -82,13 +82,13 @@ def ask_phase(index: Path) -> None:
                 "expand_p50_ms": float(np.percentile(expand_latencies, 50)),
                 "expand_p95_ms": float(np.percentile(expand_latencies, 95)),
                 "ask_rss_mb": rss_now,
-                "ask_peak_rss_mb": _status_mb("VmHWM"),  # not ru_maxrss: Linux carries it across exec
+                "ask_peak_rss_mb": status_mb("VmHWM"),  # not ru_maxrss: Linux carries it across exec
             }
         )
     )
 
 
-def _status_mb(field: str) -> float:
+def status_mb(field: str) -> float:
     """A memory figure of this process from /proc/self/status, in MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(f"{field}:"):

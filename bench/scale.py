@@ -35,7 +35,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from kosovo import QUESTIONS
+from kosovo import QUESTIONS, status_mb
 from load import children, free_port, memory_mb, start_server
 from soak import writer_documents
 
@@ -110,7 +110,7 @@ def build_phase(corpus: Path, index: Path, generator: str, jobs: int) -> None:
                 "passages": report.total_passages,
                 "bank_questions": report.total_questions,
                 "passages_per_second": report.total_passages / report.seconds,
-                "peak_rss_mb": _status_mb("VmHWM"),
+                "peak_rss_mb": status_mb("VmHWM"),
             }
         )
     )
@@ -134,17 +134,10 @@ def ask_phase(index: Path) -> None:
             {
                 "ask_p50_ms": float(np.percentile(latencies, 50)),
                 "ask_p99_ms": float(np.percentile(latencies, 99)),
-                "ask_rss_mb": _status_mb("VmRSS"),
+                "ask_rss_mb": status_mb("VmRSS"),
             }
         )
     )
-
-
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def serve_memory(index: Path, workers: int, log: Path) -> dict[str, float]:

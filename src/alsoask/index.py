@@ -408,12 +408,13 @@ def merge_segments(folder: str | Path, everything: bool = False) -> int:
             _remove_partial_segments(folder)
             generation, names = segments_of(store)
             segments = [Segment.load(folder / n) for n in names]
-            reader = IndexReader.over(folder, store, generation, segments)
-            sizes = [_live_size(s, reader) for s in segments]
+            passages, questions = store.live_ids()
+            live = [(np.isin(s.rows, passages), np.isin(s.question_ids, questions)) for s in segments]
+            sizes = [int(rows.sum() + asked.sum()) for rows, asked in live]
             run = len(names) if everything else _merge_plan(sizes)
             if run == 0 or (run == 1 and sizes[0] == segments[0].size):
                 return len(names)
-            merged = _merged(_new_segment_name(), segments[-run:], reader)
+            merged = _merged(_new_segment_name(), segments[-run:], live[-run:])
             kept = names[:-run]
             if merged.size:
                 partial = folder / f"{merged.name}.partial"
@@ -441,35 +442,30 @@ def _merge_plan(sizes: list[int]) -> int:
     return run if run >= MERGE_SEGMENTS else 0
 
 
-def _live_size(segment: Segment, reader: IndexReader) -> int:
-    return int(np.isin(segment.rows, reader.rows).sum() + np.isin(segment.question_ids, reader.question_ids).sum())
-
-
-def _merged(name: str, segments: list[Segment], reader: IndexReader) -> Segment:
-    """One segment holding the live rows of `segments`, in order."""
+def _merged(name: str, segments: list[Segment], live: list[tuple[np.ndarray, np.ndarray]]) -> Segment:
+    """One segment holding the live rows of `segments`, in order (`live`: each one's live passage rows
+    and live question rows)."""
     parts = []
-    for s in segments:
-        live = np.isin(s.rows, reader.rows)
+    for s, (live_passages, alive) in zip(segments, live, strict=True):
         cols, rows, counts = s.terms.postings()
-        keep = live[rows]
-        new_row = np.cumsum(live) - 1
-        parts.append((s, live, cols[keep], new_row[rows[keep]], counts[keep]))
-    terms = sorted({s.terms.terms[j] for s, _, cols, _, _ in parts for j in np.unique(cols).tolist()})
+        keep = live_passages[rows]
+        new_row = np.cumsum(live_passages) - 1
+        parts.append((s, live_passages, alive, cols[keep], new_row[rows[keep]], counts[keep]))
+    terms = sorted({s.terms.terms[j] for s, _, _, cols, _, _ in parts for j in np.unique(cols).tolist()})
     column = {t: j for j, t in enumerate(terms)}
     cols_, rows_, counts_, lengths, ids, vectors, question_ids, question_vectors = [], [], [], [], [], [], [], []
     offset = 0
-    for s, live, cols, rows, counts in parts:
+    for s, live_rows, alive, cols, rows, counts in parts:
         to_global = np.asarray([column.get(t, -1) for t in s.terms.terms], dtype=np.int64)
         cols_.append(to_global[cols])
         rows_.append(rows + offset)
         counts_.append(counts)
-        lengths.append(np.asarray(s.terms.lengths)[live])
-        ids.append(np.asarray(s.rows)[live])
-        vectors.append(np.asarray(s.vectors)[live])
-        alive = np.isin(s.question_ids, reader.question_ids)
+        lengths.append(np.asarray(s.terms.lengths)[live_rows])
+        ids.append(np.asarray(s.rows)[live_rows])
+        vectors.append(np.asarray(s.vectors)[live_rows])
         question_ids.append(np.asarray(s.question_ids)[alive])
         question_vectors.append(np.asarray(s.question_vectors)[alive])
-        offset += int(live.sum())
+        offset += int(live_rows.sum())
     counts_matrix = TermCounts.from_postings(
         terms,
         np.concatenate(cols_),

@@ -49,9 +49,7 @@ class Segment:
         loaded = _loaded.get(folder)
         if loaded is not None:
             return loaded
-        arrays = [
-            np.load(folder / f"{n}.npy", mmap_mode="r") for n in ("rows", "vectors", "question_ids", "question_vectors")
-        ]
+        arrays = [np.load(folder / f"{n}.npy", mmap_mode="r") for n in ARRAYS]
         segment = cls(folder.name, TermCounts.load(folder), *arrays)
         if len(segment.rows) != len(segment.vectors) or len(segment.question_ids) != len(segment.question_vectors):
             raise ValueError(f"segment {folder.name} is inconsistent")
