@@ -78,6 +78,11 @@ def generated_on(generator, title: str, text: str) -> list[str]:
             "What is Albert Einstein known for?",
         ),
         ("Steffi Graf", "Graf won 107 singles titles in 1999.", "When did Steffi Graf win 107 singles titles?"),
+        (  # a surname the NER takes for a place
+            "Manmohan Singh",
+            "A member of the Indian National Congress, Singh was the first Sikh prime minister.",
+            "Who was Manmohan Singh?",
+        ),
         (  # the count's noun, without what hangs on it or the dates
             "The Beatles",
             "The Beatles released 13 studio albums between 1963 and 1970.",
@@ -118,6 +123,18 @@ def generated_on(generator, title: str, text: str) -> list[str]:
             "Construction of the Berlin Wall began on 13 August 1961.",
             "When did construction of the Berlin Wall begin?",  # not "When did Construction …"
         ),
+        # "the war" on its own page is the page's war; the page's name as its title writes it
+        ("Kosovo War", "The war ended on 11 June 1999.", "When did the Kosovo War end?"),
+        ("Battle of Kosovo", "The battle was fought on 15 June 1389.", "When was the Battle of Kosovo fought?"),
+        ("Kosovo War", "The KOSOVO WAR was an armed conflict in Kosovo.", "What was the Kosovo War?"),
+        (  # a common noun in lower case, whatever its title's case
+            "Rail transport",
+            "Rail transport is a means of transport using wheeled vehicles on rails.",
+            "What is rail transport?",
+        ),
+        ("Federalism", "Federalism is a mixed or compound mode of government.", "What is federalism?"),
+        ("Belgrade", "Belgrade is the capital and largest city of Serbia.", "Where is Belgrade?"),
+        ("Pristina", "Pristina is a city in central Kosovo.", "Where is Pristina?"),
     ],
 )
 def test_generator_writes_the_forms_people_ask(generator, title, sentence, question):
@@ -150,6 +167,13 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "The cinema of the Soviet Union includes films produced by the constituent republics.",
             "Does the cinema of the Soviet Union include films?",
         ),
+        (  # a place in a page's name is itself, not the page ("Kosovo" on "Kosovo War")
+            "Kosovo War",
+            "Kosovo endured a heavy secret-police presence in 1981.",
+            "When did Kosovo War endure a heavy secret-police presence?",
+        ),
+        ("Napoleon", "Napoleon was a French military and political leader.", "Where was Napoleon?"),
+        ("Kosovo War", "The war in Bosnia ended in 1995.", "When did the Kosovo War end?"),  # another war
         (  # a count as of a date: "when" asks nothing
             "Covenant",
             "As of 2024, the Covenant has 173 parties.",

@@ -235,25 +235,28 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     if subject is None:
         return []
     topic = _is_title(subject, title)
-    if not (topic or _stands_alone(subject)):
+    if not (topic or _stands_alone(subject) or _named_kind(subject, title)):
         return []
     subj = _phrase(_unbracketed(subject))
-    name = _full_name(subject, title) or _short_name(subject, title)
+    surname = _full_name(subject, title)
+    name = surname or _short_name(subject, title) or _named_kind(subject, title)
     if name:  # "When did Steffi Graf win …?", not "When did Graf win …?" on the page "Steffi Graf"
         subj, topic = name, True
-    if topic and subj.casefold() == title.casefold():
-        subj = title  # as the page writes it: "What is photosynthesis?", "What was Pericles?"
+    elif topic and not _common_noun(subject):
+        subj = _as_titled(subj, title)  # as the page writes it: "What was Pericles?", "the Kosovo War"
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
     attr = _child(root, ("attr",))
     be = root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and not negated
     if be and attr is not None:
-        person = _is_person(subject, attr, sent)
+        person = _is_person(subject, attr, sent) or bool(surname and _names_person(attr.lemma_.lower()))
         if subject.pos_ == "PROPN" or topic:  # "What is Kosovo?"; never "What is the north border with Serbia?"
             out.append(("who" if person else "what", f"{'Who' if person else 'What'} {root.text.lower()} {subj}?"))
         kind = _kind_of(attr)
         if kind:  # "Is Kosovo a country?"
             out.append(("yes/no", f"{root.text.capitalize()} {subj} {kind}?"))
+        if not person and (subject.pos_ == "PROPN" or topic) and _is_place(attr):
+            out.append(("where", f"Where {root.text.lower()} {subj}?"))  # "Belgrade is a city in Serbia"
         role = _role(attr)
         if role:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"
             actor = person or (subject.ent_type_ in ("ORG", "NORP") and _names_person(attr.lemma_.lower()))
@@ -633,13 +636,100 @@ def _short_name(subject: "Token", title: str) -> str:
 
 def _full_name(subject: "Token", title: str) -> str:
     """The page's full name when the subject is one word of it ("Graf" on "Steffi Graf", "Donald" on
-    "Donald Duck"): a bare surname makes a question that is not self-contained. Else ""."""
+    "Donald Duck"): a bare surname makes a question that is not self-contained. Else "". A place or a
+    group is a name of its own: "Kosovo" on "Kosovo War" is Kosovo."""
     name = _title_name(title)
     words = name.split()
+    if not 2 <= len(words) <= 4 or subject.text not in words:
+        return ""
     named = subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON"
-    if not named or not 2 <= len(words) <= 4 or subject.text not in words:
+    if subject.text != words[-1]:  # a surname's tag is no guide (the NER calls "Singh" a place)
+        named = named and subject.ent_type_ not in (*_NOT_PERSON_TYPES, "NORP")
+    if not named:
         return ""
     return name if [t for t in _unbracketed(subject) if t.dep_ != "det"] == [subject] else ""
+
+
+def _is_place(attr: "Token") -> bool:
+    """ "a city in central Serbia", "the capital of Kosovo": a kind of place, placed by a named one."""
+    return any(
+        noun.lemma_.lower() in _PLACE_NOUNS
+        and any(
+            c.dep_ == "prep" and c.lower_ in ("in", "on", "of") and _has_ent(c, "GPE", "LOC") for c in noun.children
+        )
+        for noun in (attr, *attr.conjuncts)
+    )
+
+
+_PLACE_NOUNS = {
+    "city",
+    "town",
+    "village",
+    "capital",
+    "country",
+    "state",
+    "province",
+    "region",
+    "county",
+    "district",
+    "municipality",
+    "island",
+    "peninsula",
+    "river",
+    "lake",
+    "mountain",
+    "volcano",
+    "valley",
+    "desert",
+    "port",
+    "settlement",
+    "suburb",
+}
+
+
+def _named_kind(subject: "Token", title: str) -> str:
+    """The page's name when the subject is "the" and the kind of thing the page names ("the war" on
+    "Kosovo War", "the battle" on "Battle of Kosovo"): on its page that is what the text means, and the
+    question must say it. Else ""."""
+    words = [t for t in _unbracketed(subject) if t.text not in ("(", ")")]
+    name = _title_name(title)
+    kinds = {w.lower() for w in (name.split(" of ")[0].split()[-1:] + name.split()[:1])}
+    if (
+        len(words) != 2
+        or words[0].lower_ != "the"
+        or words[1].pos_ != "NOUN"
+        or not words[1].text.islower()
+        or words[1].lemma_ not in kinds
+        or len(name.split()) < 2
+        or not any(w[:1].isupper() for w in name.split() if w.lower() != words[1].lemma_)
+    ):
+        return ""
+    return f"the {name}"
+
+
+def _common_noun(subject: "Token") -> bool:
+    """A subject of common nouns and adjectives only ("Figure skating", "Rail transport", "Federalism"
+    at a sentence's start): a question writes it in lower case, whatever case its page's title has."""
+    words = [t for t in _unbracketed(subject) if t.dep_ != "det"]
+    return (
+        bool(words)
+        and all(t.pos_ in ("NOUN", "ADJ") and not t.ent_type_ for t in words)
+        and all(t.text.islower() for t in words[1:])
+        and not words[0].text.isupper()
+    )
+
+
+def _as_titled(subj: str, title: str) -> str:
+    """The subject as the page's title writes it when they are the same words: "the KOSOVO WAR" reads
+    "the Kosovo War", "Photosynthesis" at a sentence's start "photosynthesis" if the page writes it so."""
+    bare, bare_title = _without_the(subj), _without_the(title)
+    if bare.casefold() != bare_title.casefold():
+        return subj
+    return subj[: len(subj) - len(bare)] + bare_title
+
+
+def _without_the(text: str) -> str:
+    return re.sub(r"^the\s+", "", text, flags=re.I)
 
 
 def _kind_of(attr: "Token") -> str:
@@ -732,6 +822,7 @@ def _predicate(root: "Token", drop: set[int]) -> str:
 
 _PASSIVE_ALONE = {
     "bear",
+    "fight",
     "found",
     "establish",
     "build",
