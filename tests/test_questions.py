@@ -4,13 +4,14 @@ import json
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from alsoask import Engine, build_index, generate
 from alsoask.errors import AlsoaskError, CorpusError
 from alsoask.generate import QuestionGenerator, is_well_formed
 from alsoask.index import add_questions
-from alsoask.questions import find_faq_questions, read_question_list
+from alsoask.questions import find_faq_questions, read_question_list, same_question
 from alsoask.split import split_sentences
 
 from .conftest import SHARED, alsoask, write
@@ -310,6 +311,27 @@ def test_equivalent_questions_are_merged_keeping_the_found_wording(tmp_path):
     assert [(t, s) for t, s, _ in rows if "independence" in t] == [
         ("When did Kosovo declare independence from Serbia?", "found")
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "other", "same"),
+    [  # the words decide here: the two vectors are orthogonal
+        (
+            "When did Kosovo declare independence?",
+            "When did the Assembly of Kosovo declare independence from Serbia?",
+            True,
+        ),
+        ("When did Kosovo declare independence?", "Why did Kosovo declare independence?", False),  # another form
+        ("Who was Slobodan Milošević?", "Who was Slobodan Milošević's wife?", False),  # two words say too little
+        ("When did Kosovo declare independence?", "When did Slovenia declare independence?", False),
+    ],
+)
+def test_a_question_asked_again_with_more_words_is_the_same_question(question, other, same):
+    """The bank across pages held "When did Kosovo declare independence?" and "When did the Assembly of
+    Kosovo declare independence from Serbia?" (cosine 0.85), and one box showed both."""
+    one, two = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    assert same_question(question, one, other, two) is same
+    assert same_question(other, two, question, one) is same
 
 
 def test_an_unknown_generator_is_refused_before_anything_is_read(tmp_path):

@@ -19,6 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import numpy as np
 from alsoask.answer import Answerer, Response, check_question
 from alsoask.errors import AlsoaskError, CorpusError, QuestionError
 from alsoask.generate import ChunkMap, Generated, Generator, QuestionGenerator, is_well_formed
-from alsoask.lexical import fold_accents
+from alsoask.lexical import fold_accents, tokenize
 from alsoask.store import BankQuestion, Store, StoredPassage
 
 SOURCES = ("imported", "found", "generated")  # preference order
@@ -160,8 +161,24 @@ def question_form(text: str) -> str:
 
 
 def same_question(text: str, vector: np.ndarray, other_text: str, other_vector: np.ndarray) -> bool:
-    """Two wordings of one question: the same form and a cosine of at least `EQUIVALENT_COSINE`."""
-    return question_form(text) == question_form(other_text) and float(vector @ other_vector) >= EQUIVALENT_COSINE
+    """Two wordings of one question: the same form, and a cosine of at least `EQUIVALENT_COSINE` or
+    every content word of one (at least `SAME_WORDS` of them) in the other: "When did Kosovo declare
+    independence?" is asked again by "When did the Assembly of Kosovo declare independence from
+    Serbia?", at cosine 0.85."""
+    if question_form(text) != question_form(other_text):
+        return False
+    if float(vector @ other_vector) >= EQUIVALENT_COSINE:
+        return True
+    words, other_words = _content_words(text), _content_words(other_text)
+    return len(min(words, other_words, key=len)) >= SAME_WORDS and (words <= other_words or other_words <= words)
+
+
+SAME_WORDS = 3  # fewer say too little: "Who was Slobodan Milošević?" is not "Who was Slobodan Milošević's wife?"
+
+
+@lru_cache(maxsize=65_536)
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(tokenize([text])[0])
 
 
 def normalize_question(text: str) -> str:
