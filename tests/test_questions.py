@@ -135,6 +135,7 @@ def generated_on(generator, title: str, text: str) -> list[str]:
         ),
         ("Federalism", "Federalism is a mixed or compound mode of government.", "What is federalism?"),
         ("Belgrade", "Belgrade is the capital and largest city of Serbia.", "Where is Belgrade?"),
+        ("Stefan Nemanja", "Stefan Nemanja was the first king of Serbia.", "Who was the first king of Serbia?"),
         ("Pristina", "Pristina is a city in central Kosovo.", "Where is Pristina?"),
     ],
 )
@@ -174,6 +175,17 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "When did Kosovo War endure a heavy secret-police presence?",
         ),
         ("Napoleon", "Napoleon was a French military and political leader.", "Where was Napoleon?"),
+        ("Sirius", "Sirius is the brightest star in the night sky.", "Who is Sirius?"),  # a star in the sky
+        (  # a past role many held asks no single answer
+            "Narendra Modi",
+            "Narendra Modi was the chief minister of Gujarat from 2001 to 2014.",
+            "Who was the chief minister of Gujarat?",
+        ),
+        (  # a bare surname's sentence is no definition
+            "Manmohan Singh",
+            "A member of the Indian National Congress, Singh was the first and remains the only Sikh prime minister.",
+            "What was Manmohan Singh?",
+        ),
         ("Kosovo War", "The war in Bosnia ended in 1995.", "When did the Kosovo War end?"),  # another war
         (  # a count as of a date: "when" asks nothing
             "Covenant",

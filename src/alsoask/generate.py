@@ -250,7 +250,8 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     be = root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and not negated
     if be and attr is not None:
         person = _is_person(subject, attr, sent) or bool(surname and _names_person(attr.lemma_.lower()))
-        if subject.pos_ == "PROPN" or topic:  # "What is Kosovo?"; never "What is the north border with Serbia?"
+        if (subject.pos_ == "PROPN" or topic) and (person or not surname):  # "What is Kosovo?"; never "What is
+            # the north border with Serbia?", nor "What was Manmohan Singh?" from "… Singh was the first Sikh …"
             out.append(("who" if person else "what", f"{'Who' if person else 'What'} {root.text.lower()} {subj}?"))
         kind = _kind_of(attr)
         if kind:  # "Is Kosovo a country?"
@@ -258,7 +259,9 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         if not person and (subject.pos_ == "PROPN" or topic) and _is_place(attr):
             out.append(("where", f"Where {root.text.lower()} {subj}?"))  # "Belgrade is a city in Serbia"
         role = _role(attr)
-        if role:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"
+        held_once = root.tag_ == "VBP" or root.tag_ == "VBZ" or _ONE_HOLDER.search(role)
+        if role and held_once:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"; not
+            # "Who was the chief minister of Gujarat?" (many were), but "Who was the first king of Serbia?"
             actor = person or (subject.ent_type_ in ("ORG", "NORP") and _names_person(attr.lemma_.lower()))
             out.append(("who" if actor else "what", f"{'Who' if actor else 'What'} {root.text.lower()} {role}?"))
     acomp = _child(root, ("acomp",))
@@ -482,7 +485,7 @@ _NEGATIVE_WORDS = {"no", "little", "few", "never", "nothing", "none", "neither",
 _PERSON_ROLES = (
     r"king|queen|emperor|empress|pope|saint|prince|princess|"
     r"duke|lord|general|chief|poet|monk|sultan|tsar|czar|pharaoh|god|goddess|child|son|daughter|wife|husband|"
-    r"mother|father|brother|sister|figure|person|people|hero|heroine|icon|idol|star|magnate|mogul|tycoon|"
+    r"mother|father|brother|sister|person|people|hero|heroine|icon|idol|magnate|mogul|tycoon|"
     r"philosopher|scientist|physicist|chemist|biologist|mathematician|economist|historian|politician|"
     r"diplomat|statesman|activist|singer|songwriter|composer|painter|sculptor|architect|author|novelist|"
     r"playwright|actor|actress|director|producer|dancer|athlete|player|coach|boxer|wrestler|monarch|ruler|"
@@ -648,6 +651,9 @@ def _full_name(subject: "Token", title: str) -> str:
     if not named:
         return ""
     return name if [t for t in _unbracketed(subject) if t.dep_ != "det"] == [subject] else ""
+
+
+_ONE_HOLDER = re.compile(r"^the (first|last|only|founding|\w+est)\b", re.I)
 
 
 def _is_place(attr: "Token") -> bool:
