@@ -242,6 +242,8 @@ class RelatedFinder:
                 continue
             if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
+            if opened and not any(set(name.split()) <= words for name in page_question.names or [""]):
+                continue  # under a question that names things, a child names one of them: no drift
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
             if follows < settings.min_follows:
