@@ -5,12 +5,17 @@
 
 Each file holds the asked question, its answer and every node of the depth-2 tree with its answer and
 source, and a "judgement" column left as "?" for a reviewer to fill in with right, wrong or
-off-referent (see bench/examples/README.md for the judged counts).
+drifted (see the README of the output folder for the judged counts). Then prints, over these questions and those of
+`kosovo.py`, the related question shown most often and the share of answered asks it is in, and the
+children each shown question reveals when opened once.
 """
 
 import argparse
 import re
+from collections import Counter
 from pathlib import Path
+
+from kosovo import QUESTIONS as KOSOVO_QUESTIONS
 
 from alsoask import Engine
 from alsoask.schema import Answer
@@ -63,6 +68,31 @@ def main() -> None:
     with Engine(args.index) as engine:
         for question in QUESTIONS:
             print(write_tree(engine, question, args.out))
+        print(topic_figures(engine, list(dict.fromkeys(QUESTIONS + KOSOVO_QUESTIONS))))
+
+
+def topic_figures(engine: Engine, questions: list[str]) -> str:
+    """Over one topic's questions: the related question shown most often and the share of answered asks
+    it is in (issue 12: at most 0.2), and the children each shown question reveals when opened once."""
+    shown: Counter[str] = Counter()
+    answered, openings, children = 0, 0, 0
+    for question in questions:
+        result = engine.ask(question)
+        if result.answer is None:
+            continue
+        answered += 1
+        shown.update({r.question for r in result.related})
+        page = {r.id for r in result.related}
+        for related in result.related:
+            openings += 1
+            children += len(engine.expand(related.id, page, asked=question))
+    if not shown:
+        return f"{answered} of {len(questions)} questions answered; no related question shown"
+    top, count = shown.most_common(1)[0]
+    return (
+        f"{answered} of {len(questions)} answered; most frequent related question: {top!r}, in "
+        f"{count / answered:.2f} of them; {children / openings:.2f} children per opened question ({openings} opened)"
+    )
 
 
 if __name__ == "__main__":
