@@ -176,6 +176,7 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
         ),
         ("Napoleon", "Napoleon was a French military and political leader.", "Where was Napoleon?"),
         ("Sirius", "Sirius is the brightest star in the night sky.", "Who is Sirius?"),  # a star in the sky
+        ("Oxygen", "Oxygen is the oxidant, not the fuel, in combustion.", "Who is Oxygen?"),  # the NER says PERSON
         (  # a past role many held asks no single answer
             "Narendra Modi",
             "Narendra Modi was the chief minister of Gujarat from 2001 to 2014.",

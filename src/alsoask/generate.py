@@ -537,6 +537,13 @@ _NOT_PERSON_NOUNS = {
     "colour",
     "color",
     "meteor",
+    "oxidant",
+    "reactant",
+    "solvent",
+    "pollutant",
+    "nutrient",
+    "component",
+    "constituent",
 }
 _IRREGULAR_PAST = {
     "write": "wrote",
