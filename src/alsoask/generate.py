@@ -235,11 +235,12 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     if subject is None:
         return []
     topic = _is_title(subject, title)
-    if not (topic or _stands_alone(subject) or _named_kind(subject, title)):
+    kind_named = _named_kind(subject, title)
+    if not (topic or _stands_alone(subject) or kind_named):
         return []
     subj = _phrase(_unbracketed(subject))
     surname = _full_name(subject, title)
-    name = surname or _short_name(subject, title) or _named_kind(subject, title)
+    name = surname or _short_name(subject, title) or kind_named
     if name:  # "When did Steffi Graf win …?", not "When did Graf win …?" on the page "Steffi Graf"
         subj, topic = name, True
     elif topic and not _common_noun(subject):
@@ -259,10 +260,10 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         if not person and (subject.pos_ == "PROPN" or topic) and _is_place(attr):
             out.append(("where", f"Where {root.text.lower()} {subj}?"))  # "Belgrade is a city in Serbia"
         role = _role(attr)
-        held_once = root.tag_ == "VBP" or root.tag_ == "VBZ" or _ONE_HOLDER.search(role)
-        if role and held_once:  # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"; not
-            # "Who was the chief minister of Gujarat?" (many were), but "Who was the first king of Serbia?"
-            actor = person or (subject.ent_type_ in ("ORG", "NORP") and _names_person(attr.lemma_.lower()))
+        actor = person or (subject.ent_type_ in ("ORG", "NORP") and _names_person(attr.lemma_.lower()))
+        if role and (not actor or root.tag_ in ("VBZ", "VBP") or _held_once(attr)):
+            # "Belgrade is the capital of Serbia" -> "What is the capital of Serbia?"; not "Who was the chief
+            # minister of Gujarat?" (many were), but "Who was the first king of Serbia?"
             out.append(("who" if actor else "what", f"{'Who' if actor else 'What'} {root.text.lower()} {role}?"))
     acomp = _child(root, ("acomp",))
     if be and acomp is not None and acomp.lower_ in _MEASURES and _child(acomp, ("npadvmod",)) is not None:
@@ -485,16 +486,18 @@ _NEGATIVE_WORDS = {"no", "little", "few", "never", "nothing", "none", "neither",
 _PERSON_ROLES = (
     r"king|queen|emperor|empress|pope|saint|prince|princess|"
     r"duke|lord|general|chief|poet|monk|sultan|tsar|czar|pharaoh|god|goddess|child|son|daughter|wife|husband|"
-    r"mother|father|brother|sister|person|people|hero|heroine|icon|idol|magnate|mogul|tycoon|"
+    r"mother|father|brother|sister|figure|person|people|hero|heroine|icon|idol|star|magnate|mogul|tycoon|"
     r"philosopher|scientist|physicist|chemist|biologist|mathematician|economist|historian|politician|"
     r"diplomat|statesman|activist|singer|songwriter|composer|painter|sculptor|architect|author|novelist|"
     r"playwright|actor|actress|director|producer|dancer|athlete|player|coach|boxer|wrestler|monarch|ruler|"
     r"leader|bishop|priest|deity|prophet|apostle|theologian|commander|soldier|warrior|explorer|inventor|"
     r"engineer|entrepreneur|businessman|businesswoman|lawyer|judge|journalist|comedian|rapper|musician|"
-    r"guitarist|pianist|footballer|cricketer|astronaut|pharaoh|caliph|khan|chancellor|senator|president"
+    r"guitarist|pianist|footballer|cricketer|astronaut|caliph|khan|chancellor|senator|president"
 )
 _PERSON_NOUNS = re.compile(rf"(er|or|ist|ian|man|woman|ess|ant|ent|ive|ee)s?$|^({_PERSON_ROLES})$")
-_PERSON_ROLE = re.compile(rf"^({_PERSON_ROLES})s?$")  # no suffix guesses: for subjects the NER did not tag PERSON
+# no suffix guesses, and no word that also names a thing ("Sirius is the brightest star"): for subjects the NER
+# did not tag PERSON
+_PERSON_ROLE = re.compile(rf"^(?!(star|figure|icon|idol)s?$)({_PERSON_ROLES})s?$")
 _NOT_PERSON_TYPES = ("ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE")
 _NOT_PERSON_NOUNS = {
     "river",
@@ -650,17 +653,24 @@ def _full_name(subject: "Token", title: str) -> str:
     group is a name of its own: "Kosovo" on "Kosovo War" is Kosovo."""
     name = _title_name(title)
     words = name.split()
-    if not 2 <= len(words) <= 4 or subject.text not in words:
-        return ""
+    if not 2 <= len(words) <= 4 or subject.text not in words or any(w[:1].islower() for w in words):
+        return ""  # "History of Serbia" is no one's name
     named = subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON"
-    if subject.text != words[-1]:  # a surname's tag is no guide (the NER calls "Singh" a place)
+    if subject.text != words[-1]:  # only a surname skips the tag check: the NER calls "Singh" a place
         named = named and subject.ent_type_ not in (*_NOT_PERSON_TYPES, "NORP")
     if not named:
         return ""
     return name if [t for t in _unbracketed(subject) if t.dep_ != "det"] == [subject] else ""
 
 
-_ONE_HOLDER = re.compile(r"^the (first|last|only|founding|\w+est)\b", re.I)
+def _held_once(attr: "Token") -> bool:
+    """A role one person held: "the first king", "the 16th president", "the longest-serving leader"."""
+    return any(
+        t.tag_ in ("JJS", "RBS")
+        or t.ent_type_ == "ORDINAL"
+        or t.lower_ in ("first", "last", "only", "sole", "founding")
+        for t in attr.lefts
+    )
 
 
 def _is_place(attr: "Token") -> bool:
@@ -701,23 +711,44 @@ _PLACE_NOUNS = {
 
 
 def _named_kind(subject: "Token", title: str) -> str:
-    """The page's name when the subject is "the" and the kind of thing the page names ("the war" on
+    """The page's name when the subject is "the" and the kind of event the page names ("the war" on
     "Kosovo War", "the battle" on "Battle of Kosovo"): on its page that is what the text means, and the
-    question must say it. Else ""."""
-    words = [t for t in _unbracketed(subject) if t.text not in ("(", ")")]
+    question must say it. Else "". Events only: "the city" on "Mexico City" is not "the Mexico City"."""
+    words = [t for t in _unbracketed(subject) if t.text != ")"]
     name = _title_name(title)
-    kinds = {w.lower() for w in (name.split(" of ")[0].split()[-1:] + name.split()[:1])}
+    head = name.split(" of ")[0].split()[-1].lower() if name else ""
     if (
         len(words) != 2
         or words[0].lower_ != "the"
         or words[1].pos_ != "NOUN"
         or not words[1].text.islower()
-        or words[1].lemma_ not in kinds
+        or words[1].lemma_ != head
+        or head not in _EVENT_KINDS
         or len(name.split()) < 2
-        or not any(w[:1].isupper() for w in name.split() if w.lower() != words[1].lemma_)
+        or name.split()[0].lower() == "the"
+        or not any(w[:1].isupper() or w[:1].isdigit() for w in name.split() if w.lower() != head)
     ):
         return ""
     return f"the {name}"
+
+
+_EVENT_KINDS = {
+    "war",
+    "battle",
+    "siege",
+    "revolution",
+    "uprising",
+    "rebellion",
+    "campaign",
+    "crisis",
+    "conflict",
+    "treaty",
+    "agreement",
+    "accord",
+    "conference",
+    "massacre",
+    "referendum",
+}
 
 
 def _common_noun(subject: "Token") -> bool:
@@ -735,7 +766,7 @@ def _common_noun(subject: "Token") -> bool:
 def _as_titled(subj: str, title: str) -> str:
     """The subject as the page's title writes it when they are the same words: "the KOSOVO WAR" reads
     "the Kosovo War", "Photosynthesis" at a sentence's start "photosynthesis" if the page writes it so."""
-    bare, bare_title = _without_the(subj), _without_the(title)
+    bare, bare_title = _without_the(subj), _without_the(_title_name(title))
     if bare.casefold() != bare_title.casefold():
         return subj
     return subj[: len(subj) - len(bare)] + bare_title

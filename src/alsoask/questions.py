@@ -10,8 +10,9 @@ Three sources, in the order of preference when two questions are equivalent:
 Each question's answer is computed when the bank is built, so showing it costs no search. A found or
 generated question is kept only when a search for it ranks its own passage among the top
 `ROUND_TRIP` hits: that shows it is self-contained and answered there. Equivalent questions (the same
-words; or, asking in the same form, the same answering sentence or a cosine of at least
-`EQUIVALENT_COSINE` within a document) are merged, keeping the preferred source and then the shorter wording.
+words; or, asking in the same form within a document, the same answering sentence or `same_question`:
+a cosine of at least `EQUIVALENT_COSINE`, or one wording inside the other) are merged, keeping the
+preferred source and then the shorter wording.
 """
 
 import csv
@@ -161,19 +162,40 @@ def question_form(text: str) -> str:
 
 
 def same_question(text: str, vector: np.ndarray, other_text: str, other_vector: np.ndarray) -> bool:
-    """Two wordings of one question: the same form, and a cosine of at least `EQUIVALENT_COSINE` or
-    every content word of one (at least `SAME_WORDS` of them) in the other: "When did Kosovo declare
-    independence?" is asked again by "When did the Assembly of Kosovo declare independence from
-    Serbia?", at cosine 0.85."""
+    """Two wordings of one question: the same form, and a cosine of at least `EQUIVALENT_COSINE`, or the
+    shorter one's words in order inside the longer one (at least `SAME_WORDS` of them content words), at
+    a cosine of at least `CONTAINED_COSINE`, the extra words adding no negation and no possessive: "When
+    did the Assembly of Kosovo declare independence from Serbia?" asks "When did Kosovo declare
+    independence?" again (cosine 0.85); "Does Kosovo recognize Serbia?" and "Who was the first king of
+    Serbia's wife?" ask other things."""
     if question_form(text) != question_form(other_text):
         return False
-    if float(vector @ other_vector) >= EQUIVALENT_COSINE:
+    cosine = float(vector @ other_vector)
+    if cosine >= EQUIVALENT_COSINE:
         return True
-    words, other_words = _content_words(text), _content_words(other_text)
-    return len(min(words, other_words, key=len)) >= SAME_WORDS and (words <= other_words or other_words <= words)
+    short, long = sorted((normalize_question(text).split(), normalize_question(other_text).split()), key=len)
+    return (
+        cosine >= CONTAINED_COSINE and _asks_again(short, long) and len(_content_words(" ".join(short))) >= SAME_WORDS
+    )
 
 
-SAME_WORDS = 3  # fewer say too little: "Who was Slobodan Milošević?" is not "Who was Slobodan Milošević's wife?"
+CONTAINED_COSINE = 0.8
+SAME_WORDS = 3  # fewer say too little: "Who was Slobodan Milošević?" is not "Who was Slobodan Milošević's son?"
+_CHANGES_MEANING = {"not", "no", "never", "nt", "s"}  # "n't" and the possessive "'s", as normalized
+
+
+def _asks_again(short: list[str], long: list[str]) -> bool:
+    """`short` is `long` with words left out, none of which turns the question into another."""
+    extra, rest = [], iter(long)
+    for word in short:
+        for other in rest:
+            if other == word:
+                break
+            extra.append(other)
+        else:
+            return False
+    extra += list(rest)
+    return not _CHANGES_MEANING.intersection(extra)
 
 
 @lru_cache(maxsize=65_536)

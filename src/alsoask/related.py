@@ -14,13 +14,14 @@ For an asked (or opened) question:
    something else. So the box holds four questions only when the corpus has four on the topic, and
    none when it has none.
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
-   same answering sentence, or the same form at a cosine of at least `EQUIVALENT_COSINE`), or one whose
+   same answering sentence, or `questions.same_question`: the same form at a cosine of at least
+   `EQUIVALENT_COSINE`, or one wording inside the other), or one whose
    snippet shows the featured answer's sentence, is never shown. Bank questions are answerable by construction.
 4. The rest are ranked by that probability and their cosine to the question, plus (when a question
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
-   candidates that name its main entity (the rarest name) in their text or page title come first; an
-   opened node's children follow the root's. Maximal marginal relevance picks among them, so the
+   candidates that name its main entity (the rarest name) in their text or page title come first, and
+   an opened node's children must name one of its names. Maximal marginal relevance picks among them, so the
    questions shown are not four wordings of one.
 """
 
@@ -194,9 +195,11 @@ class RelatedFinder:
         page, whose other questions (`shown`, and `asked`) carry the root's topic. When the page's own
         question (`asked`, else `query`) names something, the questions naming its main entity come
         first: under "How did Serbia react to Kosovo's declaration of independence?" a box of Serbian
-        history is what a reader did not ask. Only first, not only them: a help centre's questions
-        seldom name its product. (A lower-case query has no names; its main word alone is too weak a
-        preference: "said" in "who said but for my own part it was greek to me".)"""
+        history is what a reader did not ask. In the box, only first, not only them: a help centre's
+        questions seldom name its product. Under an opened question, a child must name one of the page
+        question's names, so a tree cannot drift off them. (A lower-case query has no names; its main
+        word alone is too weak a preference: "said" in "who said but for my own part it was greek to
+        me".)"""
         settings, store = self.settings, self.reader.store
         named = self._titles_in(query.text)
         topic = self._topic_pages(named, context)
@@ -218,6 +221,7 @@ class RelatedFinder:
         about = self._words_about(candidates)
         page_question = asked if asked is not None else query
         subject = main_entity(page_question) if page_question.names else set()
+        names = [set(name.split()) for name in page_question.names]
         top = context.passages[: settings.topic_passages]
         around = Around(
             query=query,
@@ -242,7 +246,7 @@ class RelatedFinder:
                 continue
             if featured is not None and _holds(candidate.answer, *featured):
                 continue  # its snippet would repeat the answering sentence above it
-            if opened and not any(set(name.split()) <= words for name in page_question.names or [""]):
+            if opened and names and not any(name <= words for name in names):
                 continue  # under a question that names things, a child names one of them: no drift
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
