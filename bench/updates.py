@@ -9,7 +9,7 @@ them) and with `--generator none`, each followed by removing them with `alsoask 
 the wall time of each command and, from `alsoask index`'s own report, the time inside
 `index_documents` (without starting Python and loading models). Then, in one process: the time an
 open `Engine` takes to switch to a new commit (the first `ask` after an add, minus a steady `ask`),
-and the time of `alsoask optimize`. Writes bench/results/updates.json.
+and the time of `alsoask optimize`. Writes bench/results/updates[-LABEL].json.
 """
 
 import argparse
@@ -44,6 +44,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--label", default="", help="a suffix for the result file: updates-LABEL.json")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="alsoask-updates-") as tmp:
@@ -93,7 +94,7 @@ def main() -> None:
         "add_20_seconds": adds,
         "remove_20_seconds": removes,
     }
-    out = HERE / "results" / "updates.json"
+    out = HERE / "results" / f"updates{'-' + args.label if args.label else ''}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
