@@ -716,6 +716,7 @@ def _named_kind(subject: "Token", title: str) -> str:
     question must say it. Else "". Events only: "the city" on "Mexico City" is not "the Mexico City"."""
     words = [t for t in _unbracketed(subject) if t.text != ")"]
     name = _title_name(title)
+    title_words = name.split()
     head = name.split(" of ")[0].split()[-1].lower() if name else ""
     if (
         len(words) != 2
@@ -724,9 +725,9 @@ def _named_kind(subject: "Token", title: str) -> str:
         or not words[1].text.islower()
         or words[1].lemma_ != head
         or head not in _EVENT_KINDS
-        or len(name.split()) < 2
-        or name.split()[0].lower() == "the"
-        or not any(w[:1].isupper() or w[:1].isdigit() for w in name.split() if w.lower() != head)
+        or len(title_words) < 2
+        or title_words[0].lower() == "the"
+        or not any(w[:1].isupper() or w[:1].isdigit() for w in title_words if w.lower() != head)
     ):
         return ""
     return f"the {name}"

@@ -20,7 +20,6 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -174,9 +173,7 @@ def same_question(text: str, vector: np.ndarray, other_text: str, other_vector: 
     if cosine >= EQUIVALENT_COSINE:
         return True
     short, long = sorted((normalize_question(text).split(), normalize_question(other_text).split()), key=len)
-    return (
-        cosine >= CONTAINED_COSINE and _asks_again(short, long) and len(_content_words(" ".join(short))) >= SAME_WORDS
-    )
+    return cosine >= CONTAINED_COSINE and _asks_again(short, long) and len(tokenize([" ".join(short)])[0]) >= SAME_WORDS
 
 
 CONTAINED_COSINE = 0.8
@@ -196,11 +193,6 @@ def _asks_again(short: list[str], long: list[str]) -> bool:
             return False
     extra += list(rest)
     return not _CHANGES_MEANING.intersection(extra)
-
-
-@lru_cache(maxsize=65_536)
-def _content_words(text: str) -> frozenset[str]:
-    return frozenset(tokenize([text])[0])
 
 
 def normalize_question(text: str) -> str:
