@@ -4,16 +4,18 @@
     python bench/kosovo.py --index DIR        # keep the index in DIR (rebuilt from scratch)
 
 Reports index time, passages/s, the time spent building the question bank, size on disk and peak
-memory of the indexing process, then starts a fresh process that opens the index and asks QUESTIONS
-(5 rounds after a warm-up round; every ask includes its four related questions) and reports ask
-latency p50/p95, the latency of opening one related question (expand) and resident memory. Writes
-bench/results/kosovo.json.
+memory of the indexing process, and the longest time another writer waited for SQLite's write lock
+during the build (a second process takes it every 0.2 s, as `alsoask questions add` would). Then
+starts a fresh process that opens the index and asks QUESTIONS (5 rounds after a warm-up round;
+every ask includes its four related questions) and reports ask latency p50/p95, the latency of
+opening one related question (expand) and resident memory. Writes bench/results/kosovo.json.
 """
 
 import argparse
 import json
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -88,6 +90,20 @@ def ask_phase(index: Path) -> None:
     )
 
 
+def probe_writes(database: Path) -> None:
+    """Run in a second process during the build: once the index database exists, take its write lock
+    every 0.2 s and print how long each take waited, until killed."""
+    while not database.exists():
+        time.sleep(0.05)
+    db = sqlite3.connect(database, timeout=3600, isolation_level=None)
+    while True:
+        started = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("COMMIT")
+        print(time.perf_counter() - started, flush=True)
+        time.sleep(0.2)
+
+
 def status_mb(field: str) -> float:
     """A memory figure of this process from /proc/self/status, in MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -101,9 +117,13 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="index folder to (re)build and keep")
     parser.add_argument("--embedder", default="static-minilm")
     parser.add_argument("--ask-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--probe-writes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ask_only:
         ask_phase(args.index)
+        return
+    if args.probe_writes:
+        probe_writes(args.index / "alsoask.sqlite")
         return
 
     from alsoask import build_index
@@ -119,8 +139,13 @@ def main() -> None:
     def note_stage(stage: str, *_) -> None:
         stage_started.setdefault(stage, time.perf_counter())
 
+    probe = subprocess.Popen(
+        [sys.executable, __file__, "--probe-writes", "--index", str(args.index)], stdout=subprocess.PIPE, text=True
+    )
     report = build_index(paths, args.index, embedder=args.embedder, on_progress=note_stage)
     finished = time.perf_counter()
+    probe.terminate()
+    waits = [float(line) for line in probe.communicate()[0].split()]
     bank_seconds = finished - stage_started.get("generating questions", finished)
     size = sum(p.stat().st_size for p in args.index.rglob("*") if p.is_file())
     indexing = {
@@ -133,6 +158,10 @@ def main() -> None:
         "bank_passages_per_second": report.total_passages / bank_seconds if bank_seconds else 0.0,
         "size_on_disk_mb": size / 2**20,
         "indexing_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "commit_seconds": finished
+        - stage_started.get("committing", finished),  # the run's one write transaction, and its merge
+        "writer_probes": len(waits),
+        "longest_writer_wait_seconds": max(waits, default=float("nan")),
     }
     print(json.dumps(indexing), file=sys.stderr)
     run = subprocess.run(

@@ -27,7 +27,7 @@ def assert_intact(index: Path) -> None:
     with Engine(index) as engine:
         assert engine.health().documents == 1
         assert engine.ask("What is the capital of Kosovo?").answer.doc_id == "pristina"
-    assert not list(index.glob("gen-*.partial"))
+    assert not list(index.glob("seg-*.partial")) and not list(index.glob(".stage-*"))
 
 
 def index_run(*args: str, **kwargs) -> subprocess.CompletedProcess:

@@ -54,3 +54,4 @@ def test_a_killed_index_run_leaves_the_old_index_and_a_rerun_finishes(tmp_path):
     assert finished.returncode == 0, finished.stderr
     assert check_whole(folder) == len(BASE) + len(CORE_IDS), f"seed {seed}"
     assert sorted(p.name for p in folder.glob("seg-*")) == segments_of_index(folder)  # no partial or stale one
+    assert not list(folder.glob(".stage-*"))  # the killed runs' stages went with the next run

@@ -2,14 +2,18 @@
 
 import json
 import shutil
+import subprocess
+import sys
+import time
 
+import numpy as np
 import pytest
 
 from alsoask import Engine, build_index
 from alsoask.errors import AlsoaskError, NotFoundError
-from alsoask.index import remove_documents
+from alsoask.index import add_questions, remove_documents
 
-from .conftest import CORE, alsoask, write
+from .conftest import CORE, alsoask, segments_of_index, write
 
 REMOVED = "Serbia"
 
@@ -81,3 +85,81 @@ def test_build_index_then_remove_from_python(tmp_path):
     corpus = write(tmp_path / "c.jsonl", "\n".join(json.dumps(d) for d in docs))
     build_index([corpus], tmp_path / "i", generator="none")
     assert remove_documents(["d1"], tmp_path / "i") == 2
+
+
+def test_other_writers_do_not_wait_for_an_index_run_and_its_commit_keeps_their_changes(tmp_path, monkeypatch):
+    """A large index run is prepared in a private copy and applied in one short transaction, so
+    `questions add` and `remove` go through while it runs (they used to fail on a locked database after
+    5 s), and its commit keeps what they did: the removed page stays removed, the imported questions are
+    answered against the new pages too, and every bank question's vector in the segments is its own."""
+    monkeypatch.setattr("alsoask.index.IN_PLACE_CHARACTERS", 0)  # these three pages are a small run
+    base = [
+        {"id": "pristina", "title": "Pristina", "text": "Pristina is the capital and largest city of Kosovo."},
+        {"id": "mitrovica", "title": "Mitrovica", "text": "Mitrovica is a city in northern Kosovo on the Ibar river."},
+    ]
+    folder = tmp_path / "index"
+    build_index([write(tmp_path / "base.jsonl", "\n".join(json.dumps(d) for d in base))], folder, generator="none")
+    summaries = [
+        line
+        for line in CORE.read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["id"] in ("summary:Montenegro", "summary:Serbia", "summary:Vladimir Putin")
+    ]
+    imported = write(tmp_path / "questions.txt", "What is the capital of Montenegro?\nWhat is the capital of Kosovo?\n")
+    during: list[str] = []
+
+    def other_writers(stage: str, done: int, total: int | None, passages: int) -> None:
+        if stage == "generating questions" and not during:
+            during.append("started")
+            add_questions(imported, folder)  # a locked database would raise IndexFolderError here
+            assert remove_documents(["mitrovica"], folder) == 1
+            with Engine(folder) as engine:  # both committed, the run's documents not yet
+                assert engine.health().documents == 1
+
+    report = build_index([write(tmp_path / "new.jsonl", "\n".join(summaries))], folder, on_progress=other_writers)
+    assert during and report.added == 3 and report.questions > 0
+    with Engine(folder) as engine:
+        store = engine.reader.store
+        assert {r[0] for r in store.db.execute("SELECT id FROM documents")} == {
+            "pristina",
+            "summary:Montenegro",
+            "summary:Serbia",
+            "summary:Vladimir Putin",
+        }
+        answered = {q.text: q.answer.doc_id for q in store.imported_questions()}
+        assert answered == {
+            "What is the capital of Montenegro?": "summary:Montenegro",
+            "What is the capital of Kosovo?": "pristina",
+        }
+        bank = {q.id: q for q in store.all_questions()}
+        assert any(q.source == "generated" for q in bank.values())
+        texts = [q.text for q in bank.values()]
+        assert len(texts) == len(set(texts))
+        assert sorted(engine.reader.question_ids.tolist()) == sorted(bank)
+        for row, question_id in enumerate(engine.reader.question_ids.tolist()):
+            assert np.allclose(engine.reader.question_vectors[row], bank[question_id].vector)
+        assert len(engine.reader.rows) == store.count("passages") == engine.reader.vectors.shape[0]
+        assert engine.ask("What is the capital of Montenegro?").answer.doc_id == "summary:Montenegro"
+    assert not list(folder.glob(".stage-*")) and not list(folder.glob("seg-*.partial"))
+    assert sorted(p.name for p in folder.glob("seg-*")) == segments_of_index(folder)
+
+
+def test_index_runs_on_one_folder_take_turns(tmp_path):
+    """A second index run waits for the first (it would take passage ids the first one is about to
+    commit), says so, and then adds its own documents to the first one's."""
+    folder = tmp_path / "index"
+    command = [sys.executable, "-m", "alsoask", "index", str(CORE), "--index", str(folder), "--generator", "none"]
+    first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    while not list(folder.glob(".stage-*")):  # the first run holds the turn while it prepares its stage
+        assert first.poll() is None, first.stderr.read() if first.stderr else ""
+        time.sleep(0.05)
+    stages: list[str] = []
+    new = write(
+        tmp_path / "new.jsonl",
+        json.dumps({"id": "zorblax", "title": "Zorblax", "text": "Zorblax is a green mineral mined near Prizren."}),
+    )
+    build_index([new], folder, generator="none", on_progress=lambda stage, *_: stages.append(stage))
+    assert first.wait() == 0
+    assert stages[0] == "waiting for another index run"
+    with Engine(folder) as engine:
+        assert engine.health().documents == 34
+        assert engine.ask("What is Zorblax?").answer.doc_id == "zorblax"

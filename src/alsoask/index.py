@@ -16,6 +16,7 @@ no longer holds their ids); merges fold small segments together and drop them. A
 removes what it created.
 """
 
+import fcntl
 import json
 import shutil
 import sqlite3
@@ -40,7 +41,7 @@ from alsoask.lexical import TermCounts, tokenize
 from alsoask.questions import DEFAULT_GENERATOR, import_questions, load_generator, update_bank
 from alsoask.schema import Document
 from alsoask.split import split_passages
-from alsoask.store import DB_NAME, NewPassage, Store
+from alsoask.store import DB_NAME, QUESTION_COLUMNS, NewPassage, Store
 
 # (stage, done, total or None while reading, passages done); stages are "reading", "splitting and
 # embedding" and "building search index" (counting documents), then "generating questions" (counting
@@ -148,20 +149,32 @@ def _write_run(
     report: IndexReport,
     on_progress: ProgressCallback | None,
 ) -> None:
-    """One transaction: all of this run's documents, or none of them; a first run that fails leaves
-    no index behind."""
+    """All of this run's documents, or none of them, without holding the write lock for long. A large
+    run is prepared in a private copy of the store (`_staged`), which one short transaction then
+    applies (`_apply_stage`); a small one is written in place, in one transaction about as short as
+    copying the store would take. Other writers (`questions add`, `remove`, merges) go on meanwhile;
+    index runs take turns (`_index_run_lock`). A first run that fails leaves no index behind."""
     had_folder, had_index = folder.exists(), (folder / DB_NAME).exists()
     with _writes_to(folder):
         store = None
         try:
             store = Store.create_or_open(folder, embedder)
             model = load_embedder(store.embedder())
-            with store.db:
-                _write_documents(store, model, list(docs.values()), report, on_progress, cluster)
-                if on_progress:
-                    on_progress("building search index", len(docs), len(docs), report.passages)
-                new_passages = store.passage_ids(list(docs))
-                report.questions = _commit_segment(store, folder, model, new_passages, question_generator, on_progress)
+
+            def write(target: Store, committed: list[Segment] | None, out: Path) -> None:
+                _add_documents(target, committed, out, model, docs, question_generator, cluster, report, on_progress)
+
+            with _index_run_lock(folder, on_progress):
+                if sum(len(d.text) for d in docs.values()) <= IN_PLACE_CHARACTERS:
+                    with store.db:
+                        write(store, None, folder)
+                else:
+                    with _staged(store, folder) as stage:
+                        with stage.store.db:
+                            write(stage.store, stage.segments, stage.folder)
+                        if on_progress:
+                            on_progress("committing", len(docs), len(docs), report.passages)
+                        _apply_stage(store, folder, stage, list(docs), model)
             report.total_documents = store.count("documents")
             report.total_passages = store.count("passages")
             report.total_questions = store.count("questions")
@@ -172,6 +185,161 @@ def _write_run(
                 _remove_new_index(folder, remove_folder=not had_folder)
             raise
         store.close()
+
+
+IN_PLACE_CHARACTERS = 50_000  # of document text: about 80 passages, a second or two of bank work
+
+
+def _add_documents(
+    store: Store,
+    committed: list[Segment] | None,
+    out: Path,
+    model: Embedder,
+    docs: dict[str, Document],
+    generator: Generator,
+    cluster: ChunkMap | None,
+    report: IndexReport,
+    on_progress: ProgressCallback | None,
+) -> None:
+    """Inside the caller's transaction: store the documents and commit a segment of their passages and
+    bank questions, written into `out`, over the `committed` segments (None: those of `out`)."""
+    _write_documents(store, model, list(docs.values()), report, on_progress, cluster)
+    if on_progress:
+        on_progress("building search index", len(docs), len(docs), report.passages)
+    new_passages = store.passage_ids(list(docs))
+    if committed is None:
+        committed = _committed_segments(store, out)  # now that the transaction holds the write lock
+    report.questions = _commit_segment(store, committed, out, model, new_passages, generator, on_progress)
+
+
+@contextmanager
+def _index_run_lock(folder: Path, on_progress: ProgressCallback | None) -> Iterator[None]:
+    """One index run at a time per folder (the runs add passages, whose ids a second run would take):
+    a second run waits for the first, saying so. The lock is the kernel's, so a killed run frees it.
+    Holding it, a run removes the stages that killed runs left."""
+    with open(folder / LOCK_NAME, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_progress:
+                on_progress("waiting for another index run", 0, None, 0)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in folder.glob(f"{STAGE_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield  # closing the file frees the lock
+
+
+LOCK_NAME = ".index-run.lock"
+STAGE_PREFIX = ".stage-"
+
+
+@dataclass
+class _Stage:
+    """A private copy of the store as committed when the run began, where the run is prepared."""
+
+    store: Store
+    folder: Path
+    generation: int
+    segments: list[Segment]  # the committed segments it was copied with
+    last_passage: int
+    last_question: int
+
+
+@contextmanager
+def _staged(store: Store, folder: Path) -> Iterator[_Stage]:
+    """Copy the committed store (SQLite's online backup: a consistent snapshot that blocks no writer)
+    into a folder of the index folder, removed afterwards whatever happens, and load the segments it
+    lists (memory-mapped, so a merge that deletes their files meanwhile does not take them away)."""
+    stage_folder = folder / f"{STAGE_PREFIX}{uuid.uuid4().hex[:12]}"
+    stage_folder.mkdir()
+    try:
+        for attempt in (1, 2, 3):  # a merge may commit and delete the listed segments as we load them
+            (stage_folder / DB_NAME).unlink(missing_ok=True)
+            copy = sqlite3.connect(stage_folder / DB_NAME)
+            try:
+                store.db.backup(copy)
+            finally:
+                copy.close()
+            stage = Store.open(stage_folder)
+            try:
+                generation, names = segments_of(stage)
+                segments = [Segment.load(folder / n) for n in names]
+                break
+            except FileNotFoundError:
+                stage.close()
+                if attempt == 3:
+                    raise
+        try:
+            yield _Stage(
+                stage, stage_folder, generation, segments, stage.last_id("passages"), stage.last_id("questions")
+            )
+        finally:
+            stage.close()
+    finally:
+        shutil.rmtree(stage_folder, ignore_errors=True)
+
+
+def _apply_stage(store: Store, folder: Path, stage: _Stage, doc_ids: list[str], model: Embedder) -> None:
+    """Apply a prepared run in one short transaction: its documents replace theirs, its passages and
+    bank questions join, the bank questions it dropped go, and its segment joins the segments committed
+    now. Writers that committed since the copy was taken added no passages (index runs take turns) but
+    may have added bank questions: the run's question ids then move up past theirs, and the imported
+    questions are answered again against the result, in the same transaction."""
+    db = store.db
+    db.execute("ATTACH DATABASE ? AS stage", (str(stage.folder / DB_NAME),))
+    moved: Path | None = None
+    try:
+        with db:
+            db.execute("BEGIN IMMEDIATE")
+            generation, names = segments_of(store)
+            if store.last_id("passages") != stage.last_passage:
+                raise IndexFolderError(f"another program added passages to the index in {folder} during this run")
+            changed = generation != stage.generation
+            shift = store.last_id("questions") - stage.last_question
+            ids = json.dumps(doc_ids)
+            db.execute("DELETE FROM main.documents WHERE id IN (SELECT value FROM json_each(?))", (ids,))
+            db.execute(
+                "INSERT INTO main.documents SELECT * FROM stage.documents WHERE id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+            db.execute("INSERT INTO main.passages SELECT * FROM stage.passages WHERE id > ?", (stage.last_passage,))
+            db.execute(
+                "DELETE FROM main.questions WHERE id <= ? AND id NOT IN (SELECT id FROM stage.questions)",
+                (stage.last_question,),
+            )
+            columns = QUESTION_COLUMNS.removeprefix("id, ")
+            db.execute(
+                f"INSERT INTO main.questions SELECT id + ?, {columns} FROM stage.questions "
+                f"WHERE id > ? AND (? OR source != 'imported')",
+                (shift, stage.last_question, not changed),
+            )
+            _, staged_names = segments_of(stage.store)
+            for name in staged_names[len(stage.segments) :]:  # the run's segment, when it has rows
+                if changed:
+                    _renumber_questions(stage.folder / name, shift, store.live_ids()[1])
+                moved = folder / name
+                (stage.folder / name).rename(moved)
+                names.append(name)
+            store.set_meta(generation=str(generation + 1), segments=json.dumps(names))
+            if changed and store.imported():
+                _commit_segment(
+                    store, _committed_segments(store, folder), folder, model, [], load_generator("none"), None
+                )
+    except BaseException:
+        if moved is not None:
+            shutil.rmtree(moved, ignore_errors=True)
+        raise
+    finally:
+        db.execute("DETACH DATABASE stage")
+
+
+def _renumber_questions(segment: Path, shift: int, live: np.ndarray) -> None:
+    """Move a staged segment's question ids up by `shift`, keeping those now in the store."""
+    ids = np.load(segment / "question_ids.npy") + shift
+    vectors = np.load(segment / "question_vectors.npy")
+    kept = np.isin(ids, live)
+    np.save(segment / "question_ids.npy", ids[kept])
+    np.save(segment / "question_vectors.npy", vectors[kept])
 
 
 def clean_text(text: str) -> str:
@@ -197,7 +365,7 @@ def _remove_new_index(folder: Path, remove_folder: bool) -> None:
     if remove_folder:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    for path in [*folder.glob(f"{DB_NAME}*"), *folder.glob("seg-*")]:
+    for path in [*folder.glob(f"{DB_NAME}*"), *folder.glob("seg-*"), *folder.glob(LOCK_NAME)]:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
         else:
@@ -296,7 +464,7 @@ def add_questions(path: str | Path, folder: str | Path) -> tuple[int, int]:
         with _writes_to(folder), store.db:
             imported = import_questions(store, Path(path))
             model = load_embedder(store.embedder())
-            _commit_segment(store, folder, model, [], load_generator("none"), None)
+            _commit_segment(store, _committed_segments(store, folder), folder, model, [], load_generator("none"), None)
         answered = len(store.imported_questions())
     finally:
         store.close()
@@ -320,7 +488,7 @@ def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
         with _writes_to(folder), store.db:
             store.delete_documents(doc_ids)
             model = load_embedder(store.embedder())
-            _commit_segment(store, folder, model, [], load_generator("none"), None)
+            _commit_segment(store, _committed_segments(store, folder), folder, model, [], load_generator("none"), None)
         left = store.count("documents")
     finally:
         store.close()
@@ -330,22 +498,23 @@ def remove_documents(doc_ids: Iterable[str], folder: str | Path) -> int:
 
 def _commit_segment(
     store: Store,
-    folder: Path,
+    committed: list[Segment],
+    out: Path,
     model: Embedder,
     new_passages: list[int],
     generator: Generator,
     on_progress: ProgressCallback | None,
 ) -> int:
-    """Inside the caller's transaction: write a segment of `new_passages` (BM25 term counts, vectors),
-    add their bank questions (answered against the committed segments plus this one, rows the
-    transaction removed or replaced dead) with the re-answered imported ones, save the vectors of the
-    questions added, and commit the segment into a new generation. Returns the questions added."""
+    """Inside the caller's transaction: write a segment of `new_passages` (BM25 term counts, vectors)
+    into `out`, add their bank questions (answered against the `committed` segments plus this one, rows
+    the transaction removed or replaced dead) with the re-answered imported ones, save the vectors of
+    the questions added, and commit the segment into a new generation. Returns the questions added."""
     generation, names = segments_of(store)
-    _remove_partial_segments(folder)
+    _remove_partial_segments(out)
     name = _new_segment_name()
-    partial = folder / f"{name}.partial"
+    partial = out / f"{name}.partial"
     segment = _passage_segment(name, store, new_passages)
-    reader = IndexReader.over(folder, store, generation, [*(Segment.load(folder / n) for n in names), segment])
+    reader = IndexReader.over(out, store, generation, [*committed, segment])
     if new_passages and not reader.lexical.vocab:
         raise CorpusError("nothing to index: the documents hold no searchable words")
     answerer = Answerer(reader, model, sentence_embedder(model), AnswerSettings())
@@ -354,17 +523,22 @@ def _commit_segment(
         if on_progress:
             on_progress(stage, done, total, len(new_passages))
 
-    last_question = store.last_question_id()
+    last_question = store.last_id("questions")
     added = update_bank(store, answerer, store.passages(new_passages), generator, progress)
     question_ids, question_vectors = store.question_vectors(after=last_question)
     segment = replace(segment, question_ids=question_ids, question_vectors=question_vectors.astype(np.float32))
     if segment.size:
         partial.mkdir()
         segment.save(partial)
-        partial.rename(folder / name)
+        partial.rename(out / name)
         names.append(name)
     store.set_meta(generation=str(generation + 1), segments=json.dumps(names))
     return added
+
+
+def _committed_segments(store: Store, folder: Path) -> list[Segment]:
+    """The segments of the generation the store holds (under the write lock: no merge deletes them)."""
+    return [Segment.load(folder / name) for name in segments_of(store)[1]]
 
 
 def _new_segment_name() -> str:

@@ -304,9 +304,10 @@ class Store:
         """The wording of every bank question, without the rest of each row."""
         return [text for (text,) in self.db.execute("SELECT text FROM questions")]
 
-    def last_question_id(self) -> int:
-        """The highest question id ever given (ids are never reused): later ones are new."""
-        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'questions'").fetchone()
+    def last_id(self, table: str) -> int:
+        """The highest passage or question id ever given (ids are never reused): later ones are new."""
+        assert table in ("passages", "questions")
+        row = self.db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
         return int(row[0]) if row else 0
 
     def question_vectors(self, after: int = 0) -> tuple[np.ndarray, np.ndarray]:
