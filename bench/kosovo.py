@@ -2,6 +2,7 @@
 
     python bench/kosovo.py                    # index into a temporary folder, then measure ask
     python bench/kosovo.py --index DIR        # keep the index in DIR (rebuilt from scratch)
+    python bench/kosovo.py --label NAME       # write bench/results/kosovo-NAME.json
 
 Reports index time, passages/s, the time spent building the question bank, size on disk and peak
 memory of the indexing process, and the longest time another writer waited for SQLite's write lock
@@ -116,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--index", type=Path, help="index folder to (re)build and keep")
     parser.add_argument("--embedder", default="static-minilm")
+    parser.add_argument("--label", default="", help="a suffix for the result file: kosovo-LABEL.json")
     parser.add_argument("--ask-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--probe-writes", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -139,13 +141,16 @@ def main() -> None:
     def note_stage(stage: str, *_) -> None:
         stage_started.setdefault(stage, time.perf_counter())
 
-    probe = subprocess.Popen(
-        [sys.executable, __file__, "--probe-writes", "--index", str(args.index)], stdout=subprocess.PIPE, text=True
-    )
-    report = build_index(paths, args.index, embedder=args.embedder, on_progress=note_stage)
-    finished = time.perf_counter()
-    probe.terminate()
-    waits = [float(line) for line in probe.communicate()[0].split()]
+    with tempfile.TemporaryFile("w+") as probed:  # a file, not a pipe: a full pipe would stop the probe
+        probe = subprocess.Popen(
+            [sys.executable, __file__, "--probe-writes", "--index", str(args.index)], stdout=probed
+        )
+        report = build_index(paths, args.index, embedder=args.embedder, on_progress=note_stage)
+        finished = time.perf_counter()
+        probe.terminate()
+        probe.wait()
+        probed.seek(0)
+        waits = [float(line) for line in probed.read().split()]
     bank_seconds = finished - stage_started.get("generating questions", finished)
     size = sum(p.stat().st_size for p in args.index.rglob("*") if p.is_file())
     indexing = {
@@ -170,7 +175,7 @@ def main() -> None:
     results = {"embedder": args.embedder, **indexing, **json.loads(run.stdout)}
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
-    out = HERE / "results" / "kosovo.json"
+    out = HERE / "results" / f"kosovo{'-' + args.label if args.label else ''}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

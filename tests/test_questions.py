@@ -144,6 +144,21 @@ def generated_on(generator, title: str, text: str) -> list[str]:
         ("Belgrade", "Belgrade was the capital of Yugoslavia.", "What was the capital of Yugoslavia?"),
         ("Marilyn Monroe", "Marilyn Monroe was an American film star.", "Who was Marilyn Monroe?"),
         ("Pristina", "Pristina is a city in central Kosovo.", "Where is Pristina?"),
+        (  # the formal name gives way to the page's, though the NER tags its last word an ORG
+            "Diego Velázquez",
+            "Diego Rodríguez de Silva y Velázquez was a Spanish Baroque painter.",
+            "Who was Diego Velázquez?",
+        ),
+        (  # and through the page's initials
+            "J. P. Morgan",
+            "John Pierpont Morgan Sr. was an American financier and investment banker.",
+            "Who was J. P. Morgan?",
+        ),
+        (  # a city is a name, though the tagger takes the sentence's first word for a common noun
+            "Carthage",
+            "Carthage was an ancient city in northern Africa founded by the Phoenician queen Dido.",
+            "What was Carthage?",
+        ),
     ],
 )
 def test_generator_writes_the_forms_people_ask(generator, title, sentence, question):
@@ -198,6 +213,22 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "What was Manmohan Singh?",
         ),
         ("Kosovo War", "The war in Bosnia ended in 1995.", "When did the Kosovo War end?"),  # another war
+        (  # one name more may be another person of the family
+            "John Adams",
+            "John Quincy Adams was an American statesman.",
+            "Who was John Adams?",
+        ),
+        (  # the tail of a long name is no name
+            "Diego Rivera",
+            "Diego María de la Concepción Juan Nepomuceno Estanislao de la Rivera y Barrientos Acosta y Rodríguez "
+            "was a Mexican painter.",
+            "What was y Rodríguez?",
+        ),
+        (
+            "Carthage",
+            "Carthage was an ancient city in northern Africa founded by the Phoenician queen Dido.",
+            "What was carthage?",
+        ),
         (  # a count as of a date: "when" asks nothing
             "Covenant",
             "As of 2024, the Covenant has 173 parties.",

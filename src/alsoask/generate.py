@@ -240,17 +240,19 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         return []
     subj = _phrase(_unbracketed(subject))
     surname = _full_name(subject, title)
-    name = surname or _short_name(subject, title) or kind_named
+    formal = _short_name(subject, title)
+    name = surname or formal or kind_named
+    attr = _child(root, ("attr",))
+    place = attr is not None and attr.lemma_.lower() in _PLACE_NOUNS  # "Carthage was an ancient city": a name
     if name:  # "When did Steffi Graf win …?", not "When did Graf win …?" on the page "Steffi Graf"
         subj, topic = name, True
-    elif topic and not _common_noun(subject):
+    elif topic and (place or not _common_noun(subject)):
         subj = _as_titled(subj, title)  # as the page writes it: "What was Pericles?", "the Kosovo War"
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
-    attr = _child(root, ("attr",))
     be = root.lemma_ == "be" and root.tag_ in ("VBZ", "VBD", "VBP") and not negated
     if be and attr is not None:
-        person = _is_person(subject, attr, sent) or bool(surname and _names_person(attr.lemma_.lower()))
+        person = _is_person(subject, attr, sent) or bool((surname or formal) and _names_person(attr.lemma_.lower()))
         if (subject.pos_ == "PROPN" or topic) and (person or not surname):  # "What is Kosovo?"; never "What is
             # the north border with Serbia?", nor "What was Manmohan Singh?" from "… Singh was the first Sikh …"
             out.append(("who" if person else "what", f"{'Who' if person else 'What'} {root.text.lower()} {subj}?"))
@@ -639,12 +641,32 @@ def _names_person(noun: str) -> bool:
 
 def _short_name(subject: "Token", title: str) -> str:
     """The page's name when the subject is a person's full formal name holding it ("François Maurice
-    Adrien Marie Mitterrand" on "François Mitterrand"): nobody types the formal one. Else ""."""
-    name = _title_name(title)
-    words = [t.text for t in _unbracketed(subject) if t.dep_ != "det"]
-    if subject.ent_type_ != "PERSON" or not 2 <= len(name.split()) < len(words) or not set(name.split()) <= set(words):
+    Adrien Marie Mitterrand" on "François Mitterrand", "John Pierpont Morgan Sr." on "J. P. Morgan"):
+    nobody types the formal one. The NER may tag any of its words (it calls "Velázquez" an ORG). Else "".
+    """
+    name = _title_name(title).split()
+    words = [t for t in _unbracketed(subject) if t.dep_ != "det"]
+    texts = [t.text for t in words]
+    while texts and texts[-1].rstrip(".") in _NAME_SUFFIXES | {""}:
+        texts.pop()
+    if not any(t.ent_type_ == "PERSON" for t in words) or not 2 <= len(name) <= len(texts) or texts == name:
         return ""
-    return name
+    if not (_same_name_word(name[0], texts[0]) and _same_name_word(name[-1], texts[-1])):
+        return ""
+    rest = iter(texts[1:-1])
+    if not all(any(_same_name_word(w, t) for t in rest) for w in name[1:-1]):
+        return ""
+    # one word more may be another person of the family: "John Quincy Adams" on "John Adams"
+    by_initial = any(w.endswith(".") for w in name)
+    return " ".join(name) if by_initial or len(texts) >= len(name) + 2 else ""
+
+
+_NAME_SUFFIXES = {"Sr", "Jr", "II", "III", "IV"}
+
+
+def _same_name_word(title_word: str, word: str) -> bool:
+    """A word of a page's name stands for a word of a formal name: itself, or its initial ("J." for John)."""
+    return word == title_word or (len(title_word) == 2 and title_word[1] == "." and word[:1] == title_word[0])
 
 
 def _full_name(subject: "Token", title: str) -> str:
@@ -927,6 +949,7 @@ def _stands_alone(subject: "Token") -> bool:
         and not any(t.tag_ in _PRONOUN_TAGS or t.text in (",", "(", ")") for t in words)
         and not _POINTING.search(" ".join(t.text for t in words))
         and words[0].text[0].isalnum()
+        and not (words[0].pos_ == "PROPN" and words[0].text[0].islower())  # "y Rodríguez": a name's tail
         and not any(t.ent_type_ == "DATE" for t in words)
         and sum(len(t.text) >= 3 and t.text.isupper() for t in words) < 2  # a shouted heading: "the KOSOVO WAR"
         and words[0].pos_ not in ("ADV", "NUM", "ADP", "CCONJ", "SCONJ")  # "Almost 60,000 NATO troops"
