@@ -243,10 +243,10 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
     formal = _short_name(subject, title)
     name = surname or formal or kind_named
     attr = _child(root, ("attr",))
-    place = attr is not None and attr.lemma_.lower() in _PLACE_NOUNS  # "Carthage was an ancient city": a name
+    defines_place = attr is not None and attr.lemma_.lower() in _PLACE_NOUNS  # "Carthage was an ancient city"
     if name:  # "When did Steffi Graf win …?", not "When did Graf win …?" on the page "Steffi Graf"
         subj, topic = name, True
-    elif topic and (place or not _common_noun(subject)):
+    elif topic and (defines_place or not _common_noun(subject)):
         subj = _as_titled(subj, title)  # as the page writes it: "What was Pericles?", "the Kosovo War"
     out = []
     negated = any(c.dep_ == "neg" for c in root.children)
