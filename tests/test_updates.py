@@ -2,14 +2,17 @@
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
 import pytest
 
 from alsoask import Engine, build_index
+from alsoask import index as alsoask_index
 from alsoask.errors import AlsoaskError, NotFoundError
 from alsoask.index import add_questions, remove_documents
 
@@ -163,3 +166,63 @@ def test_index_runs_on_one_folder_take_turns(tmp_path):
     with Engine(folder) as engine:
         assert engine.health().documents == 34
         assert engine.ask("What is Zorblax?").answer.doc_id == "zorblax"
+
+
+def staged_run_adding_prizren(folder, tmp_path, on_progress, generator="none"):
+    """A staged run (any size is staged when the in-place limit is 0) adding one page."""
+    page = {"id": "prizren", "title": "Prizren", "text": "Prizren is a city in southern Kosovo."}
+    return build_index(
+        [write(tmp_path / "prizren.jsonl", json.dumps(page))], folder, generator=generator, on_progress=on_progress
+    )
+
+
+def test_the_commit_of_a_prepared_run_waits_for_a_busy_writer(tmp_path, monkeypatch):
+    """Giving up at SQLite's default 5 s would throw away a whole prepared run."""
+    monkeypatch.setattr("alsoask.index.IN_PLACE_CHARACTERS", 0)
+    folder = tmp_path / "index"
+    page = {"id": "pristina", "title": "Pristina", "text": "Pristina is the capital of Kosovo."}
+    build_index([write(tmp_path / "base.jsonl", json.dumps(page))], folder, generator="none")
+    held: list[float] = []
+
+    def hold_the_lock(stage: str, *_) -> None:
+        if stage == "committing":
+            other = sqlite3.connect(folder / "alsoask.sqlite", isolation_level=None, check_same_thread=False)
+            other.execute("BEGIN IMMEDIATE")
+            held.append(time.perf_counter())
+            threading.Timer(6.0, lambda: (other.execute("COMMIT"), other.close())).start()
+
+    staged_run_adding_prizren(folder, tmp_path, hold_the_lock)
+    assert held and time.perf_counter() - held[0] >= 6.0  # it did wait for the other writer
+    with Engine(folder) as engine:
+        assert engine.health().documents == 2
+
+
+def test_a_merge_alone_during_a_run_answers_no_question_again(tmp_path, monkeypatch):
+    """A merge changes no answer, so the commit stays short: the imported questions are not answered
+    again inside it (they are when another writer changed documents or imports: the test of other
+    writers above)."""
+    monkeypatch.setattr("alsoask.index.IN_PLACE_CHARACTERS", 0)
+    folder = tmp_path / "index"
+    base = [
+        {"id": "pristina", "title": "Pristina", "text": "Pristina is the capital and largest city of Kosovo."},
+        {"id": "mitrovica", "title": "Mitrovica", "text": "Mitrovica is a city in northern Kosovo."},
+        {"id": "peja", "title": "Peja", "text": "Peja is a city in western Kosovo."},
+    ]
+    build_index([write(tmp_path / "base.jsonl", "\n".join(json.dumps(d) for d in base))], folder, generator="none")
+    add_questions(write(tmp_path / "q.txt", "What is the capital of Kosovo?\n"), folder)  # a small second segment
+    assert len(segments_of_index(folder)) == 2
+    commits = []
+    real_commit = alsoask_index._commit_segment
+    monkeypatch.setattr(alsoask_index, "_commit_segment", lambda *a: commits.append(a[2]) or real_commit(*a))
+    merged = []
+
+    def merge(stage: str, *_) -> None:
+        if stage == "generating questions" and not merged:
+            merged.append(alsoask_index.merge_segments(folder, everything=True))
+            assert len(segments_of_index(folder)) == 1  # the merge committed
+
+    staged_run_adding_prizren(folder, tmp_path, merge)
+    assert merged and [out.name.startswith(".stage-") for out in commits] == [True]
+    with Engine(folder) as engine:
+        assert [q.text for q in engine.reader.store.imported_questions()] == ["What is the capital of Kosovo?"]
+        assert sorted(engine.reader.question_ids.tolist()) == [q.id for q in engine.reader.store.all_questions()]

@@ -283,10 +283,13 @@ def _apply_stage(store: Store, folder: Path, stage: _Stage, doc_ids: list[str], 
     """Apply a prepared run in one short transaction: its documents replace theirs, its passages and
     bank questions join, the bank questions it dropped go, and its segment joins the segments committed
     now. Writers that committed since the copy was taken added no passages (index runs take turns) but
-    may have added bank questions: the run's question ids then move up past theirs, and the imported
-    questions are answered again against the result, in the same transaction."""
+    may have added bank questions or removed documents: the run's question ids then move up past
+    theirs, and the imported questions are answered again against the result, in the same transaction
+    (a merge alone changes nothing a question's answer depends on). Waits for a busy writer as long as
+    `APPLY_WAIT_SECONDS`: giving up would lose the whole prepared run."""
     db = store.db
     db.execute("ATTACH DATABASE ? AS stage", (str(stage.folder / DB_NAME),))
+    db.execute(f"PRAGMA busy_timeout = {APPLY_WAIT_SECONDS * 1000}")
     moved: Path | None = None
     try:
         with db:
@@ -294,9 +297,9 @@ def _apply_stage(store: Store, folder: Path, stage: _Stage, doc_ids: list[str], 
             generation, names = segments_of(store)
             if store.last_id("passages") != stage.last_passage:
                 raise IndexFolderError(f"another program added passages to the index in {folder} during this run")
-            changed = generation != stage.generation
             shift = store.last_id("questions") - stage.last_question
             ids = json.dumps(doc_ids)
+            changed = generation != stage.generation and (shift > 0 or _content_changed(db, ids))
             db.execute("DELETE FROM main.documents WHERE id IN (SELECT value FROM json_each(?))", (ids,))
             db.execute(
                 "INSERT INTO main.documents SELECT * FROM stage.documents WHERE id IN (SELECT value FROM json_each(?))",
@@ -331,6 +334,23 @@ def _apply_stage(store: Store, folder: Path, stage: _Stage, doc_ids: list[str], 
         raise
     finally:
         db.execute("DETACH DATABASE stage")
+
+
+APPLY_WAIT_SECONDS = 600
+
+
+def _content_changed(db: sqlite3.Connection, run_ids: str) -> bool:
+    """Whether another writer removed documents or changed the imported questions since the stage was
+    copied (with the stage attached; `run_ids`: the run's document ids as JSON)."""
+    removed = db.execute(
+        "SELECT 1 FROM stage.documents WHERE id NOT IN (SELECT value FROM json_each(?)) "
+        "AND id NOT IN (SELECT id FROM main.documents) LIMIT 1",
+        (run_ids,),
+    ).fetchone()
+    imported = [
+        db.execute(f"SELECT text, count FROM {side}.imported ORDER BY text").fetchall() for side in ("main", "stage")
+    ]
+    return removed is not None or imported[0] != imported[1]
 
 
 def _renumber_questions(segment: Path, shift: int, live: np.ndarray) -> None:
