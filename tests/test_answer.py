@@ -116,3 +116,28 @@ def test_a_definition_question_is_answered_by_a_sentence_that_defines_the_name(t
     assert answer.doc_id == "war.md" and "air campaign" in answer.text
     assert expected_type("What was Operation Allied Force?") == "definition"
     assert expected_type("What is the capital of Serbia?") is None  # not a name: no definition wanted
+
+
+def test_a_name_of_several_words_is_searched_as_written(tmp_path):
+    """BM25 scores "Operation Allied Force" as three words: forty pages of allied forces and their
+    operations outranked the one passage that names the operation, which then never reached the
+    passages the answer is chosen from (on the Kosovo corpus: the Royal Navy's task forces against Bill
+    Clinton's page). The reader still picks the sentence among the top passages."""
+    folder = tmp_path / "index"
+    for n in range(40):
+        write(
+            tmp_path / "c" / f"fleet{n}.md",
+            f"# Task force {n}\n\nAllied forces formed task force {n} in the war. The force ran operation {n} at "
+            f"sea for the allies, and allied forces ran operation {n} in port.",
+        )
+    write(
+        tmp_path / "c" / "clinton.md",
+        "# Bill Clinton\n\nClinton was the 42nd president of the United States, from 1993 to 2001. He signed "
+        "the North American Free Trade Agreement and balanced the federal budget in his second term. To stop "
+        "the ethnic cleansing of Albanians in Kosovo, Clinton authorized the use of United States armed "
+        "forces in a NATO bombing campaign against Yugoslavia in 1999, named Operation Allied Force.",
+    )
+    build_index([tmp_path / "c"], folder, generator="none")
+    with Engine(folder) as engine:
+        ranked, _ = engine.answerer.search("What was Operation Allied Force?")
+    assert ranked[0].passage.doc_id == "clinton.md", [r.passage.doc_id for r in ranked[:3]]
