@@ -224,9 +224,27 @@ def _index_run_lock(folder: Path, on_progress: ProgressCallback | None) -> Itera
             if on_progress:
                 on_progress("waiting for another index run", 0, None, 0)
             fcntl.flock(lock, fcntl.LOCK_EX)
-        for stale in folder.glob(f"{STAGE_PREFIX}*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        _remove_stages(folder)
         yield  # closing the file frees the lock
+
+
+def _remove_abandoned_stages(folder: Path) -> None:
+    """The stages killed index runs left (a copy of the store each), unless a run is preparing one now:
+    a run holds the lock while its stage exists."""
+    if not any(folder.glob(f"{STAGE_PREFIX}*")):
+        return
+    with open(folder / LOCK_NAME, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        _remove_stages(folder)
+
+
+def _remove_stages(folder: Path) -> None:
+    """Under the index run lock: no stage in the folder belongs to a live run."""
+    for stale in folder.glob(f"{STAGE_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 LOCK_NAME = ".index-run.lock"
@@ -592,12 +610,14 @@ def merge_segments(folder: str | Path, everything: bool = False) -> int:
     """Fold segments together, dropping their dead rows: all of them (`alsoask optimize`), or the
     newest ones by the merge policy after each commit (`_merge_plan`). One transaction holds the write
     lock while the merged segment is written (seconds for the whole Kosovo corpus, milliseconds for the
-    small merges of daily updates). Results do not change: BM25 statistics span all segments. Returns
-    the number of segments left."""
+    small merges of daily updates). Results do not change: BM25 statistics span all segments. Every
+    writer ends here, so it also removes the stages killed index runs left. Returns the number of
+    segments left."""
     folder = Path(folder)
     store = Store.open(folder)
     try:
         with _writes_to(folder), store.db:
+            _remove_abandoned_stages(folder)
             store.db.execute("BEGIN IMMEDIATE")  # the write lock: no commit between reading and swapping
             _remove_partial_segments(folder)
             generation, names = segments_of(store)
