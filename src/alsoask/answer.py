@@ -203,11 +203,11 @@ class Answerer:
         long_names = [name for name in query.names if " " in name]
         if not long_names or not len(rows):
             return np.zeros(len(rows))
-        passages = {p.id: p for p in self.reader.store.passages([int(self.reader.rows[i]) for i in rows])}
-        held = [
-            _held_tokens(passages[int(self.reader.rows[i])]) if int(self.reader.rows[i]) in passages else ""
-            for i in rows
-        ]
+        ids = self.reader.rows[rows].tolist()
+        found = {p.id: p for p in self.reader.store.passages(ids)}
+        passages = [found.get(i) for i in ids]  # a passage may have been replaced since
+        titles = tokenize([p.title if p else "" for p in passages])
+        held = [_held_tokens(p, title) if p else "" for p, title in zip(passages, titles, strict=True)]
         share = np.asarray([sum(f" {name} " in text for name in long_names) / len(long_names) for text in held])
         return share * self.settings.lexical_weight / (self.settings.rrf_k + 1)
 
@@ -380,10 +380,9 @@ class Answerer:
         return Response(query, [top], build_answer(top, set(query.terms), sure, self.settings.window_words))
 
 
-def _held_tokens(passage: StoredPassage, title: list[str] | None = None) -> str:
+def _held_tokens(passage: StoredPassage, title: list[str]) -> str:
     """A passage's lexical tokens and its title's, space-separated and space-ended, to look for a name's
     run of tokens (" oper alli forc ") in."""
-    title = tokenize([passage.title])[0] if title is None else title
     return " " + " ".join(" ".join(sentence) for sentence in passage.tokens) + " " + " ".join(title) + " "
 
 
