@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Iterator
 from itertools import combinations
 
 import httpx
@@ -87,10 +88,14 @@ def test_cli_ask_prints_the_related_questions(core_index):
 def trap_engine(tmp_path_factory):
     """The 1998-99 Kosovo War beside pages on the 1389 Battle of Kosovo (Murad I, Bayezid I) and Serbia."""
     keep = {"Kosovo_War", "Murad_I", "Bayezid_I", "Murad_II", "Serbia"}
-    folder = tmp_path_factory.mktemp("trap")
-    corpus = folder / "trap.jsonl"
-    with (SHARED / "kosovo" / "articles.jsonl").open() as source, corpus.open("w") as out:
-        out.writelines(line for line in source if json.loads(line)["id"] in keep)
+    yield from engine_over(tmp_path_factory.mktemp("trap"), "articles.jsonl", lambda d: d["id"] in keep)
+
+
+def engine_over(folder, source: str, picked) -> Iterator[Engine]:
+    """An engine over the documents of a Kosovo corpus file that `picked` keeps, indexed in `folder`."""
+    corpus = folder / "corpus.jsonl"
+    with (SHARED / "kosovo" / source).open() as lines, corpus.open("w") as out:
+        out.writelines(line for line in lines if picked(json.loads(line)))
     build_index([corpus], folder / "index")
     with Engine(folder / "index") as engine:
         yield engine
@@ -248,3 +253,33 @@ def test_the_api_takes_the_asked_question_when_a_node_is_opened(server_url):
         assert response.status_code == 200
         assert all(normalize_question(c["question"]) != normalize_question(asked) for c in response.json()["related"])
     assert httpx.get(f"{server_url}/api/expand", params={"id": related[0]["id"], "q": " "}).status_code == 422
+
+
+NAMESAKES = {"Diego Velázquez", "Diego Rivera", "Diego Maradona", "San Diego", "Las Meninas", "Spain", "Pablo Picasso"}
+NAMESAKES |= {"Francisco Goya", "Baroque", "Madrid", "Frida Kahlo", "Lyndon B. Johnson", "Philip Johnson"}
+NAMESAKES |= {"Robert Johnson", "Samuel Johnson", "John F. Kennedy", "Vietnam War", "Texas", "Civil rights movement"}
+NAMESAKES |= {"Richard Nixon", "Blues", "Modern architecture"}
+
+
+@pytest.fixture(scope="module")
+def namesake_engine(tmp_path_factory):
+    """Lead summaries of people who share a first name or a surname, beside pages on their subjects."""
+    folder = tmp_path_factory.mktemp("namesakes")
+    yield from engine_over(folder, "wiki-vital-summaries-en.jsonl", lambda d: d["title"] in NAMESAKES)
+
+
+def test_a_namesake_is_not_what_a_reader_asks_next(namesake_engine):
+    """Opening "Who was Diego Velázquez?" revealed "Who was Diego Armando Maradona?": a shared first
+    name or surname is no shared subject."""
+    namesakes = {
+        "Who was Diego Velázquez?": ("Maradona", "Rivera", "San Diego"),
+        "Who was Diego Rivera?": ("Maradona", "Velázquez", "San Diego"),
+        "Who was Lyndon B. Johnson?": ("Philip Johnson", "Robert", "Samuel Johnson"),
+        "Who was Samuel Johnson?": ("Philip Johnson", "Robert", "Lyndon"),
+    }
+    nodes = {question: namesake_engine.tree(question, depth=2).nodes for question in namesakes}
+    assert any(nodes.values())
+    for question, others in namesakes.items():
+        for node in nodes[question]:
+            about = f"{node.question} {node.answer.title}"
+            assert not any(name in about for name in others), (question, node.question)

@@ -528,7 +528,8 @@ _DEED = re.compile(
 )
 
 
-_QUESTION_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of|the|de|and)?\s*[A-Z0-9][\w'’-]*)*")
+_NAME_WORD = r"(?:[A-Z]\.(?=\s+[A-Z])|[A-Z][\w'’-]*)"  # "Lyndon", or the initial "B." inside "Lyndon B. Johnson"
+_QUESTION_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:of|the|de|and)?\s*(?:{_NAME_WORD}|[0-9][\w'’-]*))*")
 _QUESTION_WORDS = {
     "what", "who", "whom", "whose", "when", "where", "why", "which", "how", "is", "are", "was", "were", "do",
     "does", "did", "can", "could", "has", "have", "had", "will", "would", "should", "i", "in", "the", "a", "an",

@@ -169,11 +169,29 @@ def same_question(text: str, vector: np.ndarray, other_text: str, other_vector: 
     Serbia's wife?" ask other things."""
     if question_form(text) != question_form(other_text):
         return False
+    if _abbreviates(text, other_text):
+        return True
     cosine = float(vector @ other_vector)
     if cosine >= EQUIVALENT_COSINE:
         return True
     short, long = sorted((normalize_question(text).split(), normalize_question(other_text).split()), key=len)
     return cosine >= CONTAINED_COSINE and _asks_again(short, long) and len(tokenize([" ".join(short)])[0]) >= SAME_WORDS
+
+
+def _abbreviates(text: str, other_text: str) -> bool:
+    """One question is the other with a name written as its initials: "What is the NFL?" and "What is
+    the National Football League?", "When was the UN founded?" and "When was the United Nations founded?"."""
+    short, long = sorted((re.findall(r"[\w'’-]+", text), re.findall(r"[\w'’-]+", other_text)), key=len)
+    same = 0
+    while same < len(short) and short[same].lower() == long[same].lower():
+        same += 1
+    end = 0
+    while end < len(short) - same and short[-1 - end].lower() == long[-1 - end].lower():
+        end += 1
+    initials, words = short[same : len(short) - end], long[same : len(long) - end]
+    if len(initials) != 1 or len(words) < 2 or not initials[0].isupper():
+        return False
+    return initials[0] == "".join(w[0] for w in words if w[0].isupper())
 
 
 CONTAINED_COSINE = 0.8

@@ -16,12 +16,14 @@ For an asked (or opened) question:
 3. It must not repeat what is shown: a question equivalent to the asked one or to one shown (same words,
    same answering sentence, or `questions.same_question`: the same form at a cosine of at least
    `EQUIVALENT_COSINE`, or one wording inside the other), or one whose
-   snippet shows the featured answer's sentence, is never shown. Bank questions are answerable by construction.
+   snippet shows the featured answer's sentence, is never shown; nor is a namesake (`_namesake`: "Who
+   was Diego Maradona?" under "Who was Diego Velázquez?"). Bank questions are answerable by construction.
 4. The rest are ranked by that probability and their cosine to the question, plus (when a question
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
    candidates that name its main entity (the rarest name) in their text or page title come first, and
-   an opened node's children must name one of its names. Maximal marginal relevance picks among them, so the
+   an opened node's children must name one of its names (which, as a second sign of the topic, halves
+   the least probability they need: `min_follows_named`). Maximal marginal relevance picks among them, so the
    questions shown are not four wordings of one.
 """
 
@@ -33,7 +35,7 @@ import numpy as np
 
 from alsoask.answer import Answerer, Query, Response, question_names
 from alsoask.lexical import tokenize
-from alsoask.questions import normalize_question, same_question
+from alsoask.questions import normalize_question, question_form, same_question
 from alsoask.schema import Answer
 from alsoask.split import Span
 from alsoask.store import BankQuestion, question_number
@@ -51,6 +53,8 @@ class RelatedSettings:
     min_follows: float = 0.1  # the least probability that a reader of the answer asks a candidate next; held out,
     # 0.28 of the questions shown above it were judged on topic, against 0.20 of the earlier ranking's four, and
     # 2.64 are shown a query instead of 3.99, 0.73 of them on topic instead of 0.79 (bench/fit_related.py)
+    min_follows_named: float = 0.05  # the same for a child that must name the page question's names: two signs
+    # of one topic (the gate was fitted on boxes of lower-case queries, which name nothing)
     question_weight: float = 0.5  # times the cosine to the question, in the ranking: other questions on one
     # topic get other boxes (ranking by it loses nothing on topic, bench/fit_related.py's labels)
     subject_weight: float = 1.0  # bonus for naming the page question's main entity, when it names one: first
@@ -152,6 +156,8 @@ class RelatedFinder:
         self.settings = settings
         self._titles: dict[str, list[str]] | None = None
         self._about: dict[int, set[str]] = {}
+        self._names: dict[int, list[set[str]]] = {}  # the names in each candidate, as stemmed tokens
+        self._single_titles: set[str] | None = None
         self._title_words: dict[str, set[str]] = {}
         self._rows: dict[int, int] | None = None
 
@@ -248,9 +254,11 @@ class RelatedFinder:
                 continue  # its snippet would repeat the answering sentence above it
             if opened and names and not any(name <= words for name in names):
                 continue  # under a question that names things, a child names one of them: no drift
+            if self._namesake(candidate, query):
+                continue  # "Who was Diego Maradona?" is nothing to a reader of "Who was Diego Velázquez?"
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
-            if follows < settings.min_follows:
+            if follows < (settings.min_follows_named if opened and names else settings.min_follows):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.span))
@@ -263,6 +271,32 @@ class RelatedFinder:
             )
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
+
+    def _namesake(self, candidate: BankQuestion, query: Query) -> bool:
+        """Of two questions, one about a person ("who"), the candidate names someone else who shares a
+        word of a name in the question, and names none of the question's own: "Who was Diego Armando
+        Maradona?" for "Who was Diego Velázquez?", "Who was Robert Leroy Johnson?" for "Who was Samuel
+        Johnson?". A shared word that is a page of its own is a shared subject ("Kosovo" in "Kosovo War"
+        and "Kosovo Liberation Army")."""
+        if not query.names or not (question_form(candidate.text) == "who" or question_form(query.text) == "who"):
+            return False
+        if candidate.id not in self._names:
+            self._names[candidate.id] = [set(t) for t in tokenize(question_names(candidate.text)) if t]
+        theirs = self._names[candidate.id]
+        ours = [set(name.split()) for name in query.names]
+        if any(mine <= name for mine in ours for name in theirs):
+            return False
+        pages = self._one_word_pages()
+        return any(
+            (shared := mine & name) and not name <= mine and not shared & pages for mine in ours for name in theirs
+        )
+
+    def _one_word_pages(self) -> set[str]:
+        """The stemmed titles of the pages named by one word ("Kosovo", "Serbia")."""
+        if self._single_titles is None:
+            titles = [t for t in self._page_titles() if len(tokenize([t])[0]) == 1]
+            self._single_titles = {words[0] for words in tokenize(titles) if words}
+        return self._single_titles
 
     def _signals(self, candidate: BankQuestion, words: set[str], around: Around) -> Signals:
         query, answer = around.query, around.answer
