@@ -65,3 +65,20 @@ def test_mmr_never_picks_a_question_equivalent_to_an_earlier_pick(engine):
 @pytest.mark.parametrize("k", [0, 1])
 def test_mmr_picks_at_most_k_most_relevant_first(engine, k):
     assert picked(engine, k) == [1][:k]
+
+
+def worded(number: int, text: str) -> BankQuestion:
+    vector = [0.0, 0.0, 0.0]
+    vector[number - 1] = 1.0  # unlike each other: only the form can tell them apart
+    return BankQuestion(**{**bank_question(number, vector).__dict__, "text": text})
+
+
+@pytest.mark.parametrize(
+    ("third", "expected"),
+    [("Is Serbia landlocked?", [1, 3]), ("What is Belgrade?", [1, 2])],
+)
+def test_mmr_prefers_another_form_to_a_second_what_is(engine, third, expected):
+    """Google's boxes mix forms; four "What is …?" read as a glossary. A question of another form,
+    a little less relevant, goes before a second question of a form already picked."""
+    pool = [worded(1, "What is Serbia?"), worded(2, "What is Kosovo?"), worded(3, third)]
+    assert [q.id for q in engine.finder._diverse(pool, [1.0, 0.95, 0.9], 2)] == expected

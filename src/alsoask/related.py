@@ -24,7 +24,7 @@ For an asked (or opened) question:
    candidates that name its main entity (the rarest name) in their text or page title come first, and
    an opened node's children must name one of its names (which, as a second sign of the topic, halves
    the least probability they need: `min_follows_named`). Maximal marginal relevance picks among them, so the
-   questions shown are not four wordings of one.
+   questions shown are not four wordings of one, nor four of one form.
 """
 
 import math
@@ -61,6 +61,7 @@ class RelatedSettings:
     page_weight: float = 0.4  # times the cosine to the questions already on the page, when one is opened
     popularity_weight: float = 0.05  # times log(1 + count) of an imported question
     diversity: float = 0.3  # MMR: weight of the similarity to questions already picked
+    form_diversity: float = 0.1  # MMR: cost of a form already picked ("What is …?" twice)
 
 
 @dataclass(frozen=True)
@@ -425,11 +426,13 @@ class RelatedFinder:
         no pick is equivalent to an earlier one."""
         picked: list[int] = []
         remaining = list(range(len(pool)))
+        forms = [question_form(q.text) for q in pool]
         while remaining and len(picked) < k:
 
             def mmr(i: int) -> float:
                 similar = max((float(pool[i].vector @ pool[j].vector) for j in picked), default=0.0)
-                return relevance[i] - self.settings.diversity * similar
+                same_form = any(forms[i] == forms[j] for j in picked)
+                return relevance[i] - self.settings.diversity * similar - self.settings.form_diversity * same_form
 
             best = max(remaining, key=mmr)
             remaining.remove(best)
