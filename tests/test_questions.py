@@ -528,6 +528,16 @@ def test_a_page_subject_keeps_the_case_its_text_writes_it_in(generator, title, s
             ["Glucose is a sugar.", "It is believed that plants make it.", "It is made by plants."],
             ["Glucose is a sugar.", "It is believed that plants make it.", "Glucose is made by plants."],
         ),
+        (  # after an opening phrase, inside the sentence: "the", and a common noun's own case
+            "Kosovo War",
+            ["The Kosovo War was an armed conflict.", "In 1999, it ended."],
+            ["The Kosovo War was an armed conflict.", "In 1999, the Kosovo War ended."],
+        ),
+        (
+            "glucose",
+            ["Glucose is a sugar.", "In plants, it is made from water."],
+            ["Glucose is a sugar.", "In plants, glucose is made from water."],
+        ),
         (  # no sentence names the subject: no run
             "Hamlet",
             ["The Tragedy of Hamlet is a play.", "It is long."],
