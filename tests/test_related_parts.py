@@ -5,7 +5,7 @@ import pytest
 
 from alsoask.answer import Query
 from alsoask.questions import EQUIVALENT_COSINE
-from alsoask.related import main_entity
+from alsoask.related import _defines_a_side_word, main_entity
 from alsoask.schema import Answer
 from alsoask.store import BankQuestion
 
@@ -82,3 +82,19 @@ def test_mmr_prefers_another_form_to_a_second_what_is(engine, third, expected):
     a little less relevant, goes before a second question of a form already picked."""
     pool = [worded(1, "What is Serbia?"), worded(2, "What is Kosovo?"), worded(3, third)]
     assert [q.id for q in engine.finder._diverse(pool, [1.0, 0.95, 0.9], 2)] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "candidate", "dropped"),
+    [
+        ("what is barbie's last name", "What is a doll?", True),  # a side word's definition
+        ("the great rift valley is what type of plate boundary", "What is a valley?", True),
+        ("poker hand that three of a kind beats", "What is poker?", False),  # the main entity's own
+        ("the great rift valley is what type of plate boundary", "What is the Red Sea?", False),  # a name
+        ("the great rift valley is what type of plate boundary", "Is a valley a landform?", False),  # no definition
+    ],
+)
+def test_a_definition_of_a_side_word_is_no_related_question(engine, question, candidate, dropped):
+    """A third of the off-topic rows judged in the real boxes were dictionary questions on one word of
+    the query ("What is a doll?" under Barbie's last name)."""
+    assert _defines_a_side_word(candidate, main_entity(engine.answerer.query(question))) is dropped

@@ -17,7 +17,8 @@ For an asked (or opened) question:
    same answering sentence, or `questions.same_question`: the same form at a cosine of at least
    `EQUIVALENT_COSINE`, or one wording inside the other), or one whose
    snippet shows the featured answer's sentence, is never shown; nor is a namesake (`_namesake`: "Who
-   was Diego Maradona?" under "Who was Diego Velázquez?"). Bank questions are answerable by construction.
+   was Diego Maradona?" under "Who was Diego Velázquez?"), nor the definition of a side word of the
+   question (`_defines_a_side_word`: "What is a doll?" under "what is barbie's last name"). Bank questions are answerable by construction.
 4. The rest are ranked by that probability and their cosine to the question, plus (when a question
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
@@ -228,6 +229,7 @@ class RelatedFinder:
         about = self._words_about(candidates)
         page_question = asked if asked is not None else query
         subject = main_entity(page_question) if page_question.names else set()
+        about_entity = subject or main_entity(query)
         names = [set(name.split()) for name in page_question.names]
         top = context.passages[: settings.topic_passages]
         around = Around(
@@ -257,6 +259,8 @@ class RelatedFinder:
                 continue  # under a question that names things, a child names one of them: no drift
             if self._namesake(candidate, query):
                 continue  # "Who was Diego Maradona?" is nothing to a reader of "Who was Diego Velázquez?"
+            if _defines_a_side_word(candidate.text, about_entity):
+                continue  # "What is a doll?" under "what is barbie's last name"
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
             if follows < (settings.min_follows_named if opened and names else settings.min_follows):
@@ -440,6 +444,19 @@ class RelatedFinder:
             if not any(same_question(chosen.text, chosen.vector, pool[j].text, pool[j].vector) for j in picked):
                 picked.append(best)
         return [pool[i] for i in picked]
+
+
+# a dictionary question: the definition of a common noun ("What is a valley?", "What is federalism?")
+_COMMON_DEFINITION = re.compile(r"^(?:What|Who) (?:is|are|was|were) (?:an? |the )?(?P<term>[a-z][a-z' -]*)\?$")
+
+
+def _defines_a_side_word(text: str, entity: set[str]) -> bool:
+    """A dictionary question on a word of the question other than what it is about ("What is a valley?"
+    under "the great rift valley is what type of plate boundary"): the commonest kind of question off
+    the topic in the judged boxes (`bench/examples/realq.md`). The definition of the main entity itself
+    stays ("What is poker?" under a question on poker hands)."""
+    found = _COMMON_DEFINITION.match(text)
+    return found is not None and bool(entity) and not entity <= set(tokenize([found["term"]])[0])
 
 
 def _holds(snippet: Answer, doc_id: str, sentence: Span) -> bool:
