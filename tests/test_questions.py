@@ -549,6 +549,26 @@ def test_a_pronoun_in_a_run_about_the_page_s_subject_is_read_as_its_name(subject
     assert generate.with_subject_named(subject, sentences) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "wrong"),
+    [
+        (  # the page's first sentence defines it; a later one read with its name does not
+            "Napoleon III",
+            "Napoleon III was the first President of France. As head of state of France for 22 years, he was the "
+            "longest-reigning French head of state.",
+            "What was Napoleon III?",
+        ),
+        (  # a path is no means
+            "Blue Nile",
+            "The Blue Nile is a river in Ethiopia. It travels for approximately 1,450 km through Ethiopia and Sudan.",
+            "How does the Blue Nile travel?",
+        ),
+    ],
+)
+def test_a_run_about_the_subject_asks_nothing_wrong(generator, title, text, wrong):
+    assert wrong not in generated_on(generator, title, text)
+
+
 def test_a_sentence_that_calls_the_subject_he_gives_questions(generator):
     """Nearly a fifth of encyclopedia sentences begin with "He", "She" or "It", and gave no question."""
     text = "The Bactrian camel is a large camel native to Central Asia. It has two humps on its back."

@@ -149,18 +149,22 @@ class QuestionGenerator:
         the bank keeps those that pass `is_well_formed` and its round trip."""
         passages = list(passages)
         chosen = [usable_sentences(sentences) for _, sentences in passages]
+        subjects = [page_subject(title, sentences) for title, sentences in passages]
+        named = [
+            with_subject_named(subject, sentences) for subject, (_, sentences) in zip(subjects, passages, strict=True)
+        ]
         texts = [
             (subject, resolved[i])
-            for (title, sentences), picks in zip(passages, chosen, strict=True)
-            for subject in [page_subject(title, sentences)]
-            for resolved in [with_subject_named(subject, sentences)]
+            for subject, resolved, picks in zip(subjects, named, chosen, strict=True)
             for i in picks
         ]
         found = iter(self._parse(texts))
-        for picks in chosen:
+        for (title, sentences), resolved, picks in zip(passages, named, chosen, strict=True):
             questions, seen = [], set()
             for sentence in picks:
                 for kind, question in next(found):
+                    if resolved[sentence] != sentences[sentence] and _defines(question, title):
+                        continue  # "As head of state, he was the longest-reigning …" defines nothing
                     if question.lower() not in seen:
                         seen.add(question.lower())
                         questions.append(Generated(question, kind, sentence))
@@ -193,6 +197,12 @@ def _questions_of(nlp: "Language", texts: list[tuple[str, str]], batch_size: int
 def _questions_of_chunk(texts: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     """One worker's share (a top-level function, so that a worker process can run it)."""
     return list(_questions_of(_load_spacy(), texts, BATCH_SIZE))
+
+
+def _defines(question: str, title: str) -> bool:
+    """ "What was Napoleon III?", "Who is King Arthur?": the question a page's defining sentence answers."""
+    asked = re.match(r"(?:What|Who) (?:is|are|was|were) (?:the |an? )?(.+)\?$", question)
+    return asked is not None and asked[1].lower() == _title_name(title).lower().removeprefix("the ")
 
 
 def page_subject(title: str, sentences: list[str]) -> str:
@@ -383,7 +393,12 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         means is not None and passive and root.lemma_ in _PROCESSES
     ):  # "Glass is made by melting sand" -> "How is glass made?"
         out.append(("how", f"How {_aux_of(root).lower()} {subj} {root.text}?"))
-    elif means is not None and root.lemma_ in _HOW_VERBS and not negated:
+    elif (
+        means is not None
+        and root.lemma_ in _HOW_VERBS
+        and not negated
+        and not (root.lemma_ in ("move", "travel") and means.lower_ != "by")  # "travels through Sudan": a path
+    ):
         aux = _tense_aux(root)
         if aux is not None:  # "Malaria spreads through mosquito bites" -> "How does malaria spread?"
             out.append(("how", f"How {aux} {subj} {root.lemma_}?"))
