@@ -174,6 +174,11 @@ def generated_on(generator, title: str, text: str) -> list[str]:
             "Serbia, officially the Republic of Serbia, is a landlocked country in Southeast Europe.",
             "Is Serbia a landlocked country?",
         ),
+        (  # one name more, opening the page: its own subject
+            "Indira Gandhi",
+            "Indira Priyadarshini Gandhi was an Indian stateswoman.",
+            "Who was Indira Gandhi?",
+        ),
         (  # one name more, and the life's dates: the page's own subject
             "Richard Nixon",
             "Richard Milhous Nixon (January 9, 1913 – April 22, 1994) was the 37th president of the United States.",
@@ -235,9 +240,9 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "What was Manmohan Singh?",
         ),
         ("Kosovo War", "The war in Bosnia ended in 1995.", "When did the Kosovo War end?"),  # another war
-        (  # one name more may be another person of the family
+        (  # one name more may be another person of the family, where it does not open the page
             "John Adams",
-            "John Quincy Adams was an American statesman.",
+            "John Adams was a statesman. His son John Quincy Adams was an American statesman.",
             "Who was John Adams?",
         ),
         (  # the tail of a long name is no name

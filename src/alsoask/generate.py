@@ -154,7 +154,7 @@ class QuestionGenerator:
             with_subject_named(subject, sentences) for subject, (_, sentences) in zip(subjects, passages, strict=True)
         ]
         texts = [
-            (subject, resolved[i])
+            (subject, resolved[i], i == 0)
             for subject, resolved, picks in zip(subjects, named, chosen, strict=True)
             for i in picks
         ]
@@ -170,8 +170,8 @@ class QuestionGenerator:
                         questions.append(Generated(question, kind, sentence))
             yield questions
 
-    def _parse(self, texts: list[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
-        """The (kind, question) pairs of each (title, sentence), in order; in worker processes when
+    def _parse(self, texts: list[tuple[str, str, bool]]) -> Iterator[list[tuple[str, str]]]:
+        """The (kind, question) pairs of each (title, sentence, opens its passage), in order; in worker processes when
         there are enough sentences to repay starting them (a second or two each, to load spaCy)."""
         chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
         if self.map_chunks is not None:
@@ -188,13 +188,15 @@ class QuestionGenerator:
                 yield from questions
 
 
-def _questions_of(nlp: "Language", texts: list[tuple[str, str]], batch_size: int) -> Iterator[list[tuple[str, str]]]:
-    docs = nlp.pipe((sentence for _, sentence in texts), batch_size=batch_size)
-    for (title, _), doc in zip(texts, docs, strict=True):
-        yield questions_from(doc, title)
+def _questions_of(
+    nlp: "Language", texts: list[tuple[str, str, bool]], batch_size: int
+) -> Iterator[list[tuple[str, str]]]:
+    docs = nlp.pipe((sentence for _, sentence, _ in texts), batch_size=batch_size)
+    for (title, _, opening), doc in zip(texts, docs, strict=True):
+        yield questions_from(doc, title, opening)
 
 
-def _questions_of_chunk(texts: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+def _questions_of_chunk(texts: list[tuple[str, str, bool]]) -> list[list[tuple[str, str]]]:
     """One worker's share (a top-level function, so that a worker process can run it)."""
     return list(_questions_of(_load_spacy(), texts, BATCH_SIZE))
 
@@ -269,10 +271,10 @@ def usable_sentences(sentences: list[str]) -> list[int]:
     ]
 
 
-def questions_from(sent: "Doc", title: str = "") -> list[tuple[str, str]]:
-    """(kind, question) pairs for one parsed sentence of the page `title`, spaces tidied, of the length
-    people type (`_typed`)."""
-    pairs = [(kind, " ".join(q.split())) for kind, q in _rules(sent, title) if q]
+def questions_from(sent: "Doc", title: str = "", opening: bool = False) -> list[tuple[str, str]]:
+    """(kind, question) pairs for one parsed sentence of the page `title` (`opening`: the first of its
+    passage, where a page defines its subject), spaces tidied, of the length people type (`_typed`)."""
+    pairs = [(kind, " ".join(q.split())) for kind, q in _rules(sent, title, opening) if q]
     return [(kind, q) for kind, q in pairs if _typed(kind, q)]
 
 
@@ -290,7 +292,7 @@ def _typed(kind: str, question: str) -> bool:
     return len(words) <= _MAX_TYPED.get(kind, _MAX_TYPED_WH) and not listed
 
 
-def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
+def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, str]]:
     """Every rule that fires on the sentence, as written (a rule that cannot finish its question leaves "")."""
     root = sent[:].root
     subject = _child(root, ("nsubj", "nsubjpass"))
@@ -302,7 +304,7 @@ def _rules(sent: "Doc", title: str) -> list[tuple[str, str]]:
         return []
     subj = _phrase(_unbracketed(subject))
     surname = _full_name(subject, title)
-    formal = _short_name(subject, title)
+    formal = _short_name(subject, title, opening)
     name = surname or formal or kind_named
     attr = _child(root, ("attr",))
     defines_place = attr is not None and attr.lemma_.lower() in _PLACE_NOUNS  # "Carthage was an ancient city"
@@ -722,7 +724,7 @@ def _names_person(noun: str) -> bool:
     return noun not in _NOT_PERSON_NOUNS and bool(_PERSON_NOUNS.search(noun))
 
 
-def _short_name(subject: "Token", title: str) -> str:
+def _short_name(subject: "Token", title: str, opening: bool = False) -> str:
     """The page's name when the subject is a person's full formal name holding it ("François Maurice
     Adrien Marie Mitterrand" on "François Mitterrand", "John Pierpont Morgan Sr." on "J. P. Morgan"):
     nobody types the formal one. The NER may tag any of its words (it calls "Velázquez" an ORG). Else "".
@@ -740,10 +742,10 @@ def _short_name(subject: "Token", title: str) -> str:
     if not all(any(_same_name_word(w, t) for t in rest) for w in name[1:-1]):
         return ""
     # one word more may be another person of the family ("John Quincy Adams" on "John Adams"), unless the
-    # life's dates follow, as they do where a page defines its own subject ("Elvis Aaron Presley (January 8,
-    # 1935 – August 16, 1977)")
+    # sentence opens the passage or the life's dates follow, as where a page defines its own subject
+    # ("Indira Priyadarshini Gandhi was …", "Elvis Aaron Presley (January 8, 1935 – August 16, 1977)")
     by_initial = any(w.endswith(".") for w in name)
-    dated = len(texts) == len(name) + 1 and _dated(subject)
+    dated = len(texts) == len(name) + 1 and (opening or _dated(subject))
     return " ".join(name) if by_initial or dated or len(texts) >= len(name) + 2 else ""
 
 
