@@ -186,6 +186,12 @@ def generated_on(generator, title: str, text: str) -> list[str]:
         ),
         ("Vietnam War", "The conflict was a proxy war of the Cold War.", "What was the Vietnam War?"),
         ("Eton College", "Eton College is an English school.", "Is Eton College an English school?"),
+        (  # "when" asks when, not who
+            "Telephone",
+            "The telephone was invented by Alexander Graham Bell in 1876.",
+            "When was the telephone invented?",
+        ),
+        ("Great Fire of London", "The Great Fire was caused by a spark.", "What caused the Great Fire?"),
     ],
 )
 def test_generator_writes_the_forms_people_ask(generator, title, sentence, question):
@@ -257,6 +263,8 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "What was carthage?",
         ),
         ("Serbia", "Serbia is bordered by Hungary to the north.", "Who borders Serbia?"),  # no deed
+        ("Scandium", "Scandium was discovered by spectral analysis in 1879.", "What discovered Scandium?"),  # a means
+        ("Roger Federer", "Roger Federer was ranked world No. 1 by the ATP.", "Who ranked Roger Federer?"),
         (  # a count as of a date: "when" asks nothing
             "Covenant",
             "As of 2024, the Covenant has 173 parties.",

@@ -365,7 +365,10 @@ def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, st
     if date is not None and past:  # every date dropped: "When did X sue for peace in February 1895?" holds its
         # answer; a present tense ("When does the Covenant have 173 parties?") asks of a count as of a date
         dates = _dates(root)
-        out.append(("when", _clause("When", root, subj, passive, drop=dates)))
+        doers = {
+            c.i for c in root.children if c.dep_ == "agent"
+        }  # "When was the telephone invented?", not "… by Bell?"
+        out.append(("when", _clause("When", root, subj, passive, drop=dates | doers)))
     if because is not None:
         out.append(("why", _clause("Why", root, subj, passive, drop={because.i})))
     agent = _child(root, ("agent",))
@@ -376,7 +379,8 @@ def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, st
     if passive and deed and agent is not None and not _has_ent(agent, "DATE"):  # "Who invented …?", "Who
         # supported North Vietnam?": a named doer makes any deed worth asking about
         doer = "Who" if doer_word is not None and (_is_actor(doer_word) or doer_word.ent_type_ == "GPE") else "What"
-        out.append(("who" if doer == "Who" else "what", f"{doer} {_past(root)} {subj}?"))
+        if doer == "Who" or root.lemma_ in _CAUSING:  # "What caused …?"; not "What discovered Scandium?"
+            out.append(("who" if doer == "Who" else "what", f"{doer} {_past(root)} {subj}?"))
     purpose = next((c for c in root.rights if c.dep_ in ("xcomp", "advcl") and c.lemma_ not in _SAYING), None)
     if passive and root.lemma_ == "use" and (purpose is not None or _child(root, ("prep",), "for") is not None):
         out.append(("what", f"What {_aux_of(root).lower()} {subj} used for?"))  # "What is aspirin used for?"
@@ -498,6 +502,9 @@ _NOT_DEEDS = {
     "inhabit",
     "populate",
 }
+_NOT_DEEDS |= {"rank", "rate", "vote", "list", "dub", "adopt", "consider", "regard", "recognise", "recognize"}
+# deeds whose doer may be a thing: "The fire was caused by a spark" asks "What caused the fire?"
+_CAUSING = {"cause", "trigger", "produce", "create", "form"}
 # what people ask "how is it done" of
 _PROCESSES = {
     "make",
