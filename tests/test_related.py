@@ -272,14 +272,13 @@ def test_a_namesake_is_not_what_a_reader_asks_next(namesake_engine):
     """Opening "Who was Diego Velázquez?" revealed "Who was Diego Armando Maradona?": a shared first
     name or surname is no shared subject."""
     namesakes = {
-        "Who was Diego Velázquez?": ("Maradona", "Rivera", "San Diego"),
-        "Who was Diego Rivera?": ("Maradona", "Velázquez", "San Diego"),
-        "Who was Lyndon B. Johnson?": ("Philip Johnson", "Robert", "Samuel Johnson"),
-        "Who was Samuel Johnson?": ("Philip Johnson", "Robert", "Lyndon"),
+        "Who was Diego Velázquez?": ("Who was Diego Armando Maradona?", "Who was Diego Rivera?"),
+        "Who was Diego Rivera?": ("Who was Diego Armando Maradona?", "Who was Diego Velázquez?"),
+        "Who was Lyndon B. Johnson?": ("Who was Philip", "Who was Robert", "Who was Samuel Johnson?"),
+        "Who was Samuel Johnson?": ("Who was Philip", "Who was Robert", "Who was Lyndon"),
     }
     nodes = {question: namesake_engine.tree(question, depth=2).nodes for question in namesakes}
-    assert any(nodes.values())
+    assert sum(bool(found) for found in nodes.values()) >= 2
     for question, others in namesakes.items():
         for node in nodes[question]:
-            about = f"{node.question} {node.answer.title}"
-            assert not any(name in about for name in others), (question, node.question)
+            assert not node.question.startswith(others), (question, node.question)

@@ -528,7 +528,10 @@ _DEED = re.compile(
 )
 
 
-_NAME_WORD = r"(?:[A-Z]\.(?=\s+[A-Z])|[A-Z][\w'’-]*)"  # "Lyndon", or the initial "B." inside "Lyndon B. Johnson"
+# "Lyndon", or the initial "B." inside "Lyndon B. Johnson" (not "I." ending a sentence before "The war …")
+_NAME_WORD = (
+    r"(?:[A-Z]\.(?=\s+(?!(?:The|A|An|He|She|It|They|This|In|On|At|As|By|For|His|Her|Its)\b)[A-Z])|[A-Z][\w'’-]*)"
+)
 _QUESTION_NAME = re.compile(rf"\b{_NAME_WORD}(?:\s+(?:of|the|de|and)?\s*(?:{_NAME_WORD}|[0-9][\w'’-]*))*")
 _QUESTION_WORDS = {
     "what", "who", "whom", "whose", "when", "where", "why", "which", "how", "is", "are", "was", "were", "do",

@@ -90,7 +90,7 @@ def is_well_formed(question: str) -> bool:
         and not _POINTING.search(question)
         and not _VAGUE.search(question)
         and not re.search(r"[;:\[\]{}|]|,\s*,|\(\s*\)", question)  # ", ," and "()": text lost in the parse
-        and words[-1].rstrip("?").lower() not in _DANGLING  # "… the youngest son of King Æthelwulf and?"
+        and words[-1].rstrip("?") not in _DANGLING  # "… the youngest son of King Æthelwulf and?"
     )
 
 
@@ -204,7 +204,9 @@ def _questions_of_chunk(texts: list[tuple[str, str, bool]]) -> list[list[tuple[s
 def _defines(question: str, title: str) -> bool:
     """ "What was Napoleon III?", "Who is King Arthur?": the question a page's defining sentence answers."""
     asked = re.match(r"(?:What|Who) (?:is|are|was|were) (?:the |an? )?(.+)\?$", question)
-    return asked is not None and asked[1].lower() == _title_name(title).lower().removeprefix("the ")
+    return asked is not None and asked[1].lower().removeprefix("the ") == _title_name(title).lower().removeprefix(
+        "the "
+    )
 
 
 def page_subject(title: str, sentences: list[str]) -> str:
@@ -220,10 +222,11 @@ def page_subject(title: str, sentences: list[str]) -> str:
 
 # a sentence's subject pronoun: at its start, or after an opening phrase ("In 1905, he …"); or a possessive
 _PRONOUN = re.compile(r"(?:(?P<intro>[^,]{2,60}), )?(?P<pronoun>(?(intro)(?:he|she|it)|(?:He|She|It|His|Her|Its))) ")
-# "It is believed that", "It was not until", "It seems likely to": an "it" that stands for no thing
+# "It is believed that", "It was not until", "It is difficult to": an "it" that stands for no thing
 _EXTRAPOSED = re.compile(
     r"[Ii]t (is|was|has been|had been|seems|seemed|appears|appeared|remains|became)"
-    r"(?: \w+){0,2} (that|to|whether|until)\b"
+    r"(?: \w+){0,2} (that|whether|until)\b"
+    r"|[Ii]t (is|was) (\w+ )?(possible|impossible|difficult|easy|hard|necessary|important|common|likely|unlikely) to\b"
 )
 _GENDER = {"he": "he", "his": "he", "she": "she", "her": "she", "it": "it", "its": "it"}
 
@@ -232,27 +235,38 @@ def with_subject_named(subject: str, sentences: list[str]) -> list[str]:
     """The sentences with a subject pronoun ("He", "She", "It", or "he" after an opening phrase: "In
     1905, he …") replaced by the page's subject while a run of sentences speaks of it: "Albert Einstein
     was a physicist. He developed the theory of relativity." gives "Albert Einstein developed …". A run
-    starts at a sentence that begins with the subject ("The Kosovo War was …") and goes on through
-    sentences whose subject is one pronoun of one gender ("He", "His"); anything else ends it, so a
-    pronoun that may mean something else is left alone (and asks nothing). Nearly a quarter of
-    encyclopedia sentences are so."""
-    out, written, gender = [], "", ""
-    start = re.compile(rf"(?:the )?{re.escape(subject)}\b", re.I)
+    starts at a sentence that begins with the subject ("The Kosovo War was …", not "Kosovo Liberation
+    Army …" on "Kosovo") and goes on through sentences whose subject is the page's own pronoun: the one
+    its sentences use most ("he" on Einstein's page, where "It was published in 1915" is his theory);
+    anything else ends it, a sentence led by a possessive too ("His father was …": the next "He" may be
+    the father), so a pronoun that may mean something else is left alone (and asks nothing). Nearly a
+    fifth of encyclopedia sentences begin with such a pronoun."""
+    out, written = [], ""
+    own = _page_pronoun(sentences)
+    start = re.compile(rf"(?:the )?{re.escape(_title_name(subject))}(?!\w)(?!\s+(?-i:[A-Z]))", re.I)
     for sentence in sentences:
         found = _PRONOUN.match(sentence)
         named = start.match(sentence)
+        pronoun = found["pronoun"].lower() if found else ""
         if named:
-            written, gender = named.group(0), ""
-        elif found and written and gender in ("", _GENDER[found["pronoun"].lower()]):
-            gender = _GENDER[found["pronoun"].lower()]
-            rest = sentence[found.start("pronoun") :]
-            if found["pronoun"].lower() in ("he", "she", "it") and not _EXTRAPOSED.match(rest):
-                name = written if not found["intro"] else _mid_sentence(written, subject)
-                sentence = sentence[: found.start("pronoun")] + name + sentence[found.end("pronoun") :]
+            written = named.group(0)
+        elif written and pronoun in ("he", "she", "it") and _GENDER[pronoun] == own:
+            rest = sentence[found.start("pronoun") :]  # type: ignore[union-attr]  # found holds the pronoun
+            if not _EXTRAPOSED.match(rest):
+                name = written if not found["intro"] else _mid_sentence(written, subject)  # type: ignore[index]
+                sentence = sentence[: found.start("pronoun")] + name + sentence[found.end("pronoun") :]  # type: ignore[union-attr]
         else:
             written = ""
         out.append(sentence)
     return out
+
+
+def _page_pronoun(sentences: list[str]) -> str:
+    """ "he", "she" or "it": the pronoun the page's sentences use most for their subjects."""
+    counts = {g: 0 for g in ("he", "she", "it")}
+    for word in re.findall(r"\b(he|his|she|her|it|its)\b", " ".join(sentences), re.I):
+        counts[_GENDER[word.lower()]] += 1
+    return max(counts, key=lambda g: counts[g])
 
 
 def _mid_sentence(written: str, subject: str) -> str:
@@ -375,7 +389,11 @@ def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, st
     passive = passive and not negated  # "X was not invented by Y" asks nothing of Y
     doer_word = _child(agent, ("pobj",)) if agent is not None else None
     acted = doer_word is not None and doer_word.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
-    deed = root.lemma_ in _DEEDS or (acted and root.lemma_ not in _DESCRIBING_VERBS | _SAYING | _NOT_DEEDS)
+    deed = root.lemma_ in _DEEDS | _CAUSING or (
+        acted
+        and root.lemma_ not in _DESCRIBING_VERBS | _SAYING | _NOT_DEEDS
+        and (root.text.endswith("ed") or root.lemma_ in _IRREGULAR_PAST)  # not "Who overthrown …?"
+    )
     if passive and deed and agent is not None and not _has_ent(agent, "DATE"):  # "Who invented …?", "Who
         # supported North Vietnam?": a named doer makes any deed worth asking about
         doer = "Who" if doer_word is not None and (_is_actor(doer_word) or doer_word.ent_type_ == "GPE") else "What"
@@ -912,10 +930,10 @@ def _kind_of(attr: "Token") -> str:
     words = [t for t in attr.lefts if t.dep_ in ("det", "amod", "compound")] + [attr]
     if len(words) > 3 or any(not t.text.isalpha() for t in words) or any(len(list(t.children)) for t in words[:-1]):
         return ""  # "Is the Solar System an isolated planetary system?" reads like a test, not a search
-    article = "an" if re.match(r"[aio]|e(?!u)", words[1].text, re.I) else "a"  # "an Olympic champion"
-    return (
-        " ".join([article, *(t.text for t in words[1:])]) if words[0].dep_ == "det" else " ".join(t.text for t in words)
-    )
+    if words[0].dep_ != "det" or len(words) < 2 or words[1].i == words[0].i + 1:
+        return " ".join(t.text for t in words)  # the text's own article: "an unincorporated community"
+    article = "an" if re.match(r"[aio]|e(?!u)", words[1].text, re.I) else "a"  # a word left out: "an Olympic champion"
+    return " ".join([article, *(t.text for t in words[1:])])
 
 
 def _clause(wh: str, root: "Token", subj: str, passive: bool, drop: set[int]) -> str:
@@ -1052,7 +1070,7 @@ def _is_aside(token: "Token") -> bool:
     for it, set off by commas."""
     return (
         token.dep_ in ("acl", "appos")
-        and token.i > 0
+        and token.left_edge.i > 0
         and token.doc[token.left_edge.i - 1].text == ","
         and any(t.lower_ in ("known", "called", "nicknamed", "officially", "formerly") for t in token.subtree)
     )

@@ -18,13 +18,14 @@ For an asked (or opened) question:
    `EQUIVALENT_COSINE`, or one wording inside the other), or one whose
    snippet shows the featured answer's sentence, is never shown; nor is a namesake (`_namesake`: "Who
    was Diego Maradona?" under "Who was Diego Velázquez?"), nor the definition of a side word of the
-   question (`_defines_a_side_word`: "What is a doll?" under "what is barbie's last name"). Bank
+   question (`_defines_a_side_word`: "What is a valley?" under "the great rift valley is what type of
+   plate boundary"). Bank
    questions are answerable by construction.
 4. The rest are ranked by that probability and their cosine to the question, plus (when a question
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
    candidates that name its main entity (the rarest name) in their text or page title come first, and
-   an opened node's children must name one of its names (which, as a second sign of the topic, halves
+   an opened node's children must name one of its names (which, as a second sign of the topic, lowers
    the least probability they need: `min_follows_named`). Maximal marginal relevance picks among them, so the
    questions shown are not four wordings of one, nor four of one form.
 """
@@ -159,7 +160,6 @@ class RelatedFinder:
         self.settings = settings
         self._titles: dict[str, list[str]] | None = None
         self._about: dict[int, set[str]] = {}
-        self._names: dict[int, list[set[str]]] = {}  # the names in each candidate, as stemmed tokens
         self._single_titles: set[str] | None = None
         self._title_words: dict[str, set[str]] = {}
         self._rows: dict[int, int] | None = None
@@ -168,6 +168,7 @@ class RelatedFinder:
         """Build the per-index maps a first call would (page titles, passage rows)."""
         self._page_titles()
         self._passage_rows()
+        self._one_word_pages()
 
     def after_answer(self, response: Response, shown: set[str], k: int) -> "Found":
         """Related questions for an asked question, from the passages its search ranked. Its topic page
@@ -260,8 +261,8 @@ class RelatedFinder:
                 continue  # under a question that names things, a child names one of them: no drift
             if self._namesake(candidate, query):
                 continue  # "Who was Diego Maradona?" is nothing to a reader of "Who was Diego Velázquez?"
-            if _defines_a_side_word(candidate.text, about_entity):
-                continue  # "What is a doll?" under "what is barbie's last name"
+            if _defines_a_side_word(candidate.text, about_entity, set(query.terms)):
+                continue  # "What is a valley?" under "the great rift valley is what type of plate boundary"
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
             if follows < (settings.min_follows_named if opened and names else settings.min_follows):
@@ -279,29 +280,25 @@ class RelatedFinder:
         return Found(self._diverse(pool, relevance, k), equivalent)
 
     def _namesake(self, candidate: BankQuestion, query: Query) -> bool:
-        """Of two questions, one about a person ("who"), the candidate names someone else who shares a
-        word of a name in the question, and names none of the question's own: "Who was Diego Armando
-        Maradona?" for "Who was Diego Velázquez?", "Who was Robert Leroy Johnson?" for "Who was Samuel
-        Johnson?". A shared word that is a page of its own is a shared subject ("Kosovo" in "Kosovo War"
-        and "Kosovo Liberation Army")."""
-        if not query.names or not (question_form(candidate.text) == "who" or question_form(query.text) == "who"):
+        """The candidate asks who someone else is who shares a word of a name in the question ("Who was
+        Diego Armando Maradona?" under "Who was Diego Velázquez?", "Who was Robert Leroy Johnson?" under
+        a question on Samuel Johnson), and names none of the question's own. Only a person's own question
+        counts: "What is the Lincoln Memorial?" follows "Who was Abraham Lincoln?". A shared word that is
+        a page of its own is a shared subject ("Kosovo")."""
+        person = _PERSON_QUESTION.match(candidate.text)
+        if not query.names or person is None:
             return False
-        if candidate.id not in self._names:
-            self._names[candidate.id] = [set(t) for t in tokenize(question_names(candidate.text)) if t]
-        theirs = self._names[candidate.id]
+        theirs = set(tokenize([person["name"]])[0])
         ours = [set(name.split()) for name in query.names]
-        if any(mine <= name for mine in ours for name in theirs):
+        if not theirs or any(mine <= theirs for mine in ours):
             return False
         pages = self._one_word_pages()
-        return any(
-            (shared := mine & name) and not name <= mine and not shared & pages for mine in ours for name in theirs
-        )
+        return any((shared := mine & theirs) and not theirs <= mine and not shared & pages for mine in ours)
 
     def _one_word_pages(self) -> set[str]:
         """The stemmed titles of the pages named by one word ("Kosovo", "Serbia")."""
         if self._single_titles is None:
-            titles = [t for t in self._page_titles() if len(tokenize([t])[0]) == 1]
-            self._single_titles = {words[0] for words in tokenize(titles) if words}
+            self._single_titles = {words[0] for words in tokenize(list(self._page_titles())) if len(words) == 1}
         return self._single_titles
 
     def _signals(self, candidate: BankQuestion, words: set[str], around: Around) -> Signals:
@@ -447,17 +444,22 @@ class RelatedFinder:
         return [pool[i] for i in picked]
 
 
+# a person's own question: "Who was Diego Velázquez?"
+_PERSON_QUESTION = re.compile(r"^Who (?:is|was|are|were) (?P<name>[A-Z][^?]*)\?$")
 # a dictionary question: the definition of a common noun ("What is a valley?", "What is federalism?")
 _COMMON_DEFINITION = re.compile(r"^(?:What|Who) (?:is|are|was|were) (?:an? |the )?(?P<term>[a-z][a-z' -]*)\?$")
 
 
-def _defines_a_side_word(text: str, entity: set[str]) -> bool:
+def _defines_a_side_word(text: str, entity: set[str], words: set[str]) -> bool:
     """A dictionary question on a word of the question other than what it is about ("What is a valley?"
     under "the great rift valley is what type of plate boundary"): the commonest kind of question off
     the topic in the judged boxes (`bench/examples/realq.md`). The definition of the main entity itself
     stays ("What is poker?" under a question on poker hands)."""
     found = _COMMON_DEFINITION.match(text)
-    return found is not None and bool(entity) and not entity <= set(tokenize([found["term"]])[0])
+    if found is None or not entity:
+        return False
+    term = set(tokenize([found["term"]])[0])
+    return bool(term & words) and not entity <= term
 
 
 def _holds(snippet: Answer, doc_id: str, sentence: Span) -> bool:
