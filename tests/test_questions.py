@@ -271,6 +271,17 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
         ("Serbia", "Serbia is bordered by Hungary to the north.", "Who borders Serbia?"),  # no deed
         ("Scandium", "Scandium was discovered by spectral analysis in 1879.", "What discovered Scandium?"),  # a means
         ("Roger Federer", "Roger Federer was ranked world No. 1 by the ATP.", "Who ranked Roger Federer?"),
+        (  # the page's first sentence defines it; a later one read with its name does not
+            "Napoleon III",
+            "Napoleon III was the first President of France. As head of state of France for 22 years, he was the "
+            "longest-reigning French head of state.",
+            "What was Napoleon III?",
+        ),
+        (  # a path is no means
+            "Blue Nile",
+            "The Blue Nile is a river in Ethiopia. It travels for approximately 1,450 km through Ethiopia and Sudan.",
+            "How does the Blue Nile travel?",
+        ),
         (  # a count as of a date: "when" asks nothing
             "Covenant",
             "As of 2024, the Covenant has 173 parties.",
@@ -587,26 +598,6 @@ def test_a_page_subject_keeps_the_case_its_text_writes_it_in(generator, title, s
 )
 def test_a_pronoun_in_a_run_about_the_page_s_subject_is_read_as_its_name(subject, sentences, expected):
     assert generate.with_subject_named(subject, sentences) == expected
-
-
-@pytest.mark.parametrize(
-    ("title", "text", "wrong"),
-    [
-        (  # the page's first sentence defines it; a later one read with its name does not
-            "Napoleon III",
-            "Napoleon III was the first President of France. As head of state of France for 22 years, he was the "
-            "longest-reigning French head of state.",
-            "What was Napoleon III?",
-        ),
-        (  # a path is no means
-            "Blue Nile",
-            "The Blue Nile is a river in Ethiopia. It travels for approximately 1,450 km through Ethiopia and Sudan.",
-            "How does the Blue Nile travel?",
-        ),
-    ],
-)
-def test_a_run_about_the_subject_asks_nothing_wrong(generator, title, text, wrong):
-    assert wrong not in generated_on(generator, title, text)
 
 
 def test_a_sentence_that_calls_the_subject_he_gives_questions(generator):

@@ -204,9 +204,8 @@ def _questions_of_chunk(texts: list[tuple[str, str, bool]]) -> list[list[tuple[s
 def _defines(question: str, title: str) -> bool:
     """ "What was Napoleon III?", "Who is King Arthur?": the question a page's defining sentence answers."""
     asked = re.match(r"(?:What|Who) (?:is|are|was|were) (?:the |an? )?(.+)\?$", question)
-    return asked is not None and asked[1].lower().removeprefix("the ") == _title_name(title).lower().removeprefix(
-        "the "
-    )
+    page = _title_name(title).lower().removeprefix("the ")
+    return asked is not None and asked[1].lower().removeprefix("the ") == page
 
 
 def page_subject(title: str, sentences: list[str]) -> str:
@@ -379,9 +378,8 @@ def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, st
     if date is not None and past:  # every date dropped: "When did X sue for peace in February 1895?" holds its
         # answer; a present tense ("When does the Covenant have 173 parties?") asks of a count as of a date
         dates = _dates(root)
-        doers = {
-            c.i for c in root.children if c.dep_ == "agent"
-        }  # "When was the telephone invented?", not "… by Bell?"
+        # "When was the telephone invented?", not "… by Bell?"
+        doers = {c.i for c in root.children if c.dep_ == "agent"}
         out.append(("when", _clause("When", root, subj, passive, drop=dates | doers)))
     if because is not None:
         out.append(("why", _clause("Why", root, subj, passive, drop={because.i})))
@@ -519,8 +517,17 @@ _NOT_DEEDS = {
     "influence",
     "inhabit",
     "populate",
+    "rank",
+    "rate",
+    "vote",
+    "list",
+    "dub",
+    "adopt",
+    "consider",
+    "regard",
+    "recognise",
+    "recognize",
 }
-_NOT_DEEDS |= {"rank", "rate", "vote", "list", "dub", "adopt", "consider", "regard", "recognise", "recognize"}
 # deeds whose doer may be a thing: "The fire was caused by a spark" asks "What caused the fire?"
 _CAUSING = {"cause", "trigger", "produce", "create", "form"}
 # what people ask "how is it done" of
@@ -776,7 +783,8 @@ def _short_name(subject: "Token", title: str, opening: bool = False) -> str:
 
 def _dated(subject: "Token") -> bool:
     """A bracket after the name gives a date: "(born 1946)", "(1913–1994)"."""
-    bracketed = [t for t in subject.subtree if t not in _unbracketed(subject)]
+    outside = {t.i for t in _unbracketed(subject)}
+    bracketed = [t for t in subject.subtree if t.i not in outside]
     return any(t.ent_type_ == "DATE" or t.lower_ == "born" or (t.like_num and len(t.text) == 4) for t in bracketed)
 
 

@@ -19,8 +19,7 @@ For an asked (or opened) question:
    snippet shows the featured answer's sentence, is never shown; nor is a namesake (`_namesake`: "Who
    was Diego Maradona?" under "Who was Diego Velázquez?"), nor the definition of a side word of the
    question (`_defines_a_side_word`: "What is a valley?" under "the great rift valley is what type of
-   plate boundary"). Bank
-   questions are answerable by construction.
+   plate boundary"). Bank questions are answerable by construction.
 4. The rest are ranked by that probability and their cosine to the question, plus (when a question
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
