@@ -589,6 +589,11 @@ def test_a_page_subject_keeps_the_case_its_text_writes_it_in(generator, title, s
             ["Mercury is the smallest planet.", "It orbits the Sun."],
             ["Mercury is the smallest planet.", "Mercury orbits the Sun."],
         ),
+        (  # a Turkish "İt" is no pronoun (it once stopped the Kosovo corpus's bank with a KeyError)
+            "Iron Age",
+            ["The Iron Age was a period.", "İt dates more than 2500 years back.", "It ended."],
+            ["The Iron Age was a period.", "İt dates more than 2500 years back.", "It ended."],
+        ),
         (  # no sentence names the subject: no run
             "Hamlet",
             ["The Tragedy of Hamlet is a play.", "It is long."],

@@ -263,7 +263,7 @@ def with_subject_named(subject: str, sentences: list[str]) -> list[str]:
 def _page_pronoun(sentences: list[str]) -> str:
     """ "he", "she" or "it": the pronoun the page's sentences use most for their subjects."""
     counts = {g: 0 for g in ("he", "she", "it")}
-    for word in re.findall(r"\b(he|his|she|her|it|its)\b", " ".join(sentences), re.I):
+    for word in re.findall(r"\b([Hh]e|[Hh]is|[Ss]he|[Hh]er|[Ii]ts?)\b", " ".join(sentences)):  # not re.I: "İt" is no "it"
         counts[_GENDER[word.lower()]] += 1
     return max(counts, key=lambda g: counts[g])
 
