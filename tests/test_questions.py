@@ -616,3 +616,31 @@ def test_index_jobs_must_be_at_least_one(tmp_path):
     with pytest.raises(AlsoaskError, match="at least 1"):
         build_index([corpus], tmp_path / "index", jobs=0)
     assert not (tmp_path / "index").exists()
+
+
+def test_the_ner_runs_only_where_a_rule_can_ask_and_changes_no_question(generator):
+    """`_questions_of` parses without the NER and tags only the sentences `_may_ask` keeps: over real
+    sentences of the Kosovo core set it must find what the whole pipeline finds, while skipping the NER
+    for a good share of them (it is half the cost of parsing)."""
+    from alsoask.split import split_passages
+
+    from .conftest import CORE
+
+    texts = []
+    for line in CORE.read_text().splitlines()[:6]:
+        doc = json.loads(line)
+        for passage in split_passages(doc["text"]):
+            sentences = [doc["text"][a:b] for a, b in passage.sentences]
+            subject = generate.page_subject(doc["title"], sentences)
+            named = generate.with_subject_named(subject, sentences)
+            texts += [(subject, named[i], i == 0) for i in generate.usable_sentences(sentences)]
+    texts = texts[:600]
+    whole = [
+        generate.questions_from(doc, title, opening)
+        for doc, (title, _, opening) in zip(generator.nlp.pipe(s for _, s, _ in texts), texts, strict=True)
+    ]
+    assert list(generate._questions_of(generator.nlp, texts, 64)) == whole
+    assert sum(map(len, whole)) >= 40
+    parsed = generator.nlp.pipe((s for _, s, _ in texts), disable=["ner"])
+    skipped = sum(not generate._may_ask(doc, title) for doc, (title, _, _) in zip(parsed, texts, strict=True))
+    assert skipped >= 0.3 * len(texts)
