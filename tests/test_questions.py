@@ -46,6 +46,7 @@ def generated(generator, sentence: str) -> list[str]:
         ("Pristina is located in the north-east of Kosovo.", "Where is Pristina located?"),
         ("Russia opposed the declaration because it considered it illegal.", "Why did Russia oppose the declaration?"),
         ("Serbia does not recognise Kosovo's independence.", "Does Serbia recognise Kosovo's independence?"),
+        ("Kosovo declared independence from Serbia in 2008.", "Did Kosovo declare independence from Serbia in 2008?"),
         (
             "NATO launched air strikes against Yugoslavia in March 1999.",
             "Who launched air strikes against Yugoslavia in March 1999?",
@@ -117,6 +118,12 @@ def generated_on(generator, title: str, text: str) -> list[str]:
         ("Albert Einstein", "Albert Einstein was born in Ulm on 14 March 1879.", "When was Albert Einstein born?"),
         ("Albert Einstein", "Albert Einstein was born in Ulm on 14 March 1879.", "Where was Albert Einstein born?"),
         ("Kosovo", "Kosovo has a population of about 1.8 million.", "What is the population of Kosovo?"),
+        ("Chile", "Chile had a population of 18.5 million in 2024.", "What is the population of Chile?"),  # today's
+        (
+            "Roman Empire",
+            "The Roman Empire had a population of 60 million.",
+            "What was the population of the Roman Empire?",
+        ),
         ("Serbia", "Serbia is a landlocked country in Southeast Europe.", "Is Serbia a landlocked country?"),
         ("Lizard", "Lizards are a widespread group of squamate reptiles.", "What are lizards?"),  # the page's subject
         (
@@ -281,6 +288,16 @@ def test_generator_writes_the_forms_people_ask(generator, title, sentence, quest
             "Blue Nile",
             "The Blue Nile is a river in Ethiopia. It travels for approximately 1,450 km through Ethiopia and Sudan.",
             "How does the Blue Nile travel?",
+        ),
+        (  # a yes/no question gives no figure: the answer says it, a reader asks "how much"
+            "Land",
+            "Land makes up 29.2% of Earth's surface.",
+            "Does land make up 29.2% of Earth's surface?",
+        ),
+        (
+            "Carbon",
+            "Carbon makes up about 0.025 percent of Earth's crust.",
+            "Does Carbon make up about 0.025 percent of Earth's crust?",
         ),
         (  # a count as of a date: "when" asks nothing
             "Covenant",
@@ -530,6 +547,22 @@ def test_a_generated_question_is_answered_by_the_sentence_it_was_written_from(tm
 )
 def test_a_page_subject_keeps_the_case_its_text_writes_it_in(generator, title, sentences, question):
     assert question in [g.question for g in next(generator.generate([(title, sentences)]))]
+
+
+def test_a_page_that_writes_its_title_only_at_sentence_starts_takes_the_corpus_s_case(generator):
+    """ "Glucose is a sugar. It is made by plants." never writes "glucose" mid-sentence; other pages do,
+    so the question reads "What is glucose?". "Turkey" stays a name: the corpus writes it so."""
+    pages = [
+        ("Glucose", ["Glucose is a simple sugar with the formula C6H12O6.", "It is made by plants."]),
+        ("Photosynthesis", ["Photosynthesis is a process.", "Plants turn light into glucose and oxygen."]),
+        ("Turkey", ["Turkey is a country in Anatolia.", "Its capital is Ankara."]),
+        ("Ankara", ["Ankara is the capital of Turkey.", "It is the second-largest city in Turkey after Istanbul."]),
+        ("Thanksgiving", ["Thanksgiving is a holiday.", "Many families eat a roast turkey on the day."]),
+    ]
+    questions = [g.question for page in generator.generate(pages) for g in page]
+    assert "What is glucose?" in questions
+    assert "What is Turkey?" in questions
+    assert generate.page_subject("Glucose", pages[0][1]) == "Glucose"  # the page alone cannot tell
 
 
 @pytest.mark.parametrize(

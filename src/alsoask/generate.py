@@ -32,7 +32,8 @@ core (see `QuestionGenerator`).
 import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -149,7 +150,8 @@ class QuestionGenerator:
         the bank keeps those that pass `is_well_formed` and its round trip."""
         passages = list(passages)
         chosen = [usable_sentences(sentences) for _, sentences in passages]
-        subjects = [page_subject(title, sentences) for title, sentences in passages]
+        common = common_nouns(passages)
+        subjects = [page_subject(title, sentences, common) for title, sentences in passages]
         named = [
             with_subject_named(subject, sentences) for subject, (_, sentences) in zip(subjects, passages, strict=True)
         ]
@@ -216,15 +218,40 @@ def _defines(question: str, title: str) -> bool:
     return asked is not None and asked[1].lower().removeprefix("the ") == page
 
 
-def page_subject(title: str, sentences: list[str]) -> str:
+def page_subject(title: str, sentences: list[str], common: Collection[str] = ()) -> str:
     """The page's title as its text writes it: lower case for a common noun ("glucose", written so in
     mid-sentence), as given for a name ("Earth", "Hamlet"), so that "What is glucose?" and "What is
-    Earth?" both read right."""
+    Earth?" both read right. A passage that writes its title only at sentence starts ("Glucose is a
+    sugar … It is …") goes by the rest of the corpus: `common`, from `common_nouns`."""
     lower = title.lower()
     if lower == title or title.split()[0].isupper() or any(w[:1].isupper() for w in title.split()[1:]):
         return title  # "NATO", "Berlin Wall": names
-    written_lower = re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(lower)}s?\b", " ".join(sentences))
-    return lower if written_lower else title
+    text = " ".join(sentences)
+    if re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(lower)}s?\b", text):
+        return lower
+    if re.search(rf"(?<![.!?]\s)(?<!^)\b{re.escape(title)}\b", text):
+        return title  # "Mercury" in mid-sentence on the planet's page, however often the corpus writes "mercury"
+    return lower if lower.split()[0] in common else title
+
+
+def common_nouns(passages: list[tuple[str, list[str]]]) -> set[str]:
+    """The first words of the passages' titles that their sentences write in lower case more often than
+    capitalised, after a sentence's first word ("glucose", "handball"; not "turkey"): common nouns."""
+    wanted = {title.split()[0].lower() for title, _ in passages if title.strip()}
+    lower: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    for _, sentences in passages:
+        for sentence in sentences:
+            for word in sentence.split()[1:]:
+                word = word.strip(_PUNCTUATION)
+                key = word.lower()
+                key = key if key in wanted else key[:-1] if key.endswith("s") and key[:-1] in wanted else ""
+                if key:
+                    (lower if word.islower() else capitalised)[key] += 1
+    return {word for word, n in lower.items() if n > capitalised[word]}
+
+
+_PUNCTUATION = ".,;:!?\"'()[]“”‘’"
 
 
 # a sentence's subject pronoun: at its start, or after an opening phrase ("In 1905, he …"); or a possessive
@@ -320,12 +347,20 @@ _MAX_TYPED_WH = 13  # and 12 for the others at the 98th
 
 def _typed(kind: str, question: str) -> bool:
     """Short enough to be typed, without a list: "Did Comăneci win nine Olympic medals and four World
-    Artistic Gymnastics Championship medals?" is a sentence with its verb moved, not a search."""
+    Artistic Gymnastics Championship medals?" is a sentence with its verb moved, not a search. Nor does
+    a yes/no question give a figure other than a year: "Does land make up 29.2% of Earth's surface?" is
+    what the answer says, not what a reader asks ("How much of Earth's surface is land?")."""
     words = question.split()
     listed = question.count(",") >= 2 or ", and " in question
     if kind == "yes/no":
-        listed = listed or " and " in question or "," in question
+        listed = listed or " and " in question or "," in question or _gives_a_figure(question)
     return len(words) <= _MAX_TYPED.get(kind, _MAX_TYPED_WH) and not listed
+
+
+def _gives_a_figure(question: str) -> bool:
+    """A share, or a number written in digits other than a year ("in 2008", "the 1990s")."""
+    numbers = re.findall(r"(?<![\w.-])(\d[\d,.]*?)s?\b", question)
+    return bool(re.search(r"%|\bper ?cent\b", question)) or any(not re.fullmatch(r"1\d{3}|20\d\d", n) for n in numbers)
 
 
 def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, str]]:
@@ -459,7 +494,9 @@ def _rules(sent: "Doc", title: str, opening: bool = False) -> list[tuple[str, st
         out.append(("how", f"How did {subj} die?"))
     obj = _child(root, ("dobj",))
     if root.lemma_ == "have" and obj is not None and obj.lemma_ == "population" and _has_ent(obj, "CARDINAL"):
-        out.append(("what", f"What {'was' if root.tag_ == 'VBD' else 'is'} the population of {subj}?"))
+        # a census of this century is today's figure ("Chile had a population of 18.5 million in 2024")
+        past = root.tag_ == "VBD" and not re.search(r"\b20\d\d\b", sent.text)
+        out.append(("what", f"What {'was' if past else 'is'} the population of {subj}?"))
     elif obj is not None and not passive:
         count = _child(obj, ("nummod",))
         if count is not None and count.like_num and obj.tag_ == "NNS":
