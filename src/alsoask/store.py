@@ -264,6 +264,15 @@ class Store:
         }
         return [by_id[i] for i in ids if i in by_id]
 
+    def passage_tokens(self, ids: list[int]) -> dict[int, tuple[str, list[list[str]]]]:
+        """The page title and the lexical tokens (by sentence) of passages, by id."""
+        rows = self._select_in(
+            "SELECT p.id, d.title, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id "
+            "WHERE p.id IN ({marks})",
+            ids,
+        )
+        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+
     def passage_ids(self, doc_ids: list[str]) -> list[int]:
         """The passages of these documents, in id order."""
         return sorted(r[0] for r in self._select_in("SELECT id FROM passages WHERE doc_id IN ({marks})", doc_ids))
