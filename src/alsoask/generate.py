@@ -130,8 +130,8 @@ CHUNK = 500  # sentences a worker process is sent at a time
 class QuestionGenerator:
     """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`.
 
-    Every usable sentence is parsed. Parsing is the cost (about 350 sentences a second on one core, the
-    NER run only where a rule may ask), so a large batch is parsed by `jobs` worker processes (default:
+    Every usable sentence is parsed. Parsing is the cost (about 360 sentences a second on one core, the
+    NER and the rest run only where a rule may ask), so a large batch is parsed by `jobs` worker processes (default:
     every core), each with its own spaCy, and only the questions travel back."""
 
     def __init__(self, jobs: int | None = None, batch_size: int = BATCH_SIZE, map_chunks: ChunkMap | None = None):
@@ -193,17 +193,23 @@ class QuestionGenerator:
 def _questions_of(
     nlp: "Language", texts: list[tuple[str, str, bool]], batch_size: int
 ) -> Iterator[list[tuple[str, str]]]:
-    """Parsed without the NER first: it is half the cost of parsing, and `_rules` needs its entity types
-    only in the sentences whose parse alone lets them ask something (`_may_ask`, about half)."""
-    ner = nlp.get_pipe("ner")
+    """Tagged and parsed first; the rest of the pipeline (the NER, half the cost of parsing, and the
+    attribute ruler and the lemmatizer) runs only on the sentences whose tags and parse let a rule ask
+    something (`_may_ask`, about half)."""
+    later = [(name, component) for name, component in nlp.pipeline if name not in _TAGS_AND_PARSE]
     for start in range(0, len(texts), batch_size):
         batch = texts[start : start + batch_size]
-        docs = list(nlp.pipe((sentence for _, sentence, _ in batch), batch_size=batch_size, disable=["ner"]))
-        asking = [_may_ask(doc, title) for doc, (title, _, _) in zip(docs, batch, strict=True)]
-        asked = [doc for doc, asks in zip(docs, asking, strict=True) if asks]
-        tagged = iter(ner.pipe(asked, batch_size=batch_size))  # type: ignore[attr-defined]  # a TrainablePipe
-        for (title, _, opening), asks in zip(batch, asking, strict=True):
-            yield questions_from(next(tagged), title, opening) if asks else []
+        docs = nlp.pipe((s for _, s, _ in batch), batch_size=batch_size, disable=[name for name, _ in later])
+        asking = [(doc, _may_ask(doc, title)) for doc, (title, _, _) in zip(docs, batch, strict=True)]
+        asked = [doc for doc, asks in asking if asks]
+        for _, component in later:  # the attribute ruler, the lemmatizer, the NER: in the pipeline's order
+            asked = list(component.pipe(asked, batch_size=batch_size))  # type: ignore[attr-defined]  # every one has it
+        done = iter(asked)
+        for (title, _, opening), (_, asks) in zip(batch, asking, strict=True):
+            yield questions_from(next(done), title, opening) if asks else []
+
+
+_TAGS_AND_PARSE = ("tok2vec", "tagger", "parser")  # what `_may_ask` reads
 
 
 def _questions_of_chunk(texts: list[tuple[str, str, bool]]) -> list[list[tuple[str, str]]]:
@@ -322,16 +328,20 @@ def usable_sentences(sentences: list[str]) -> list[int]:
 
 
 def _may_ask(sent: "Doc", title: str) -> bool:
-    """Whether `_rules` may find a question in the sentence, judged from its parse without the entity
-    types: a subject that can be named alone (`_reads_alone`) or is the page's own, of a verb or of "to be".
-    Where this is false, `_rules` finds nothing, whatever the NER would say (a test checks it on real text)."""
+    """Whether `_rules` may find a question in the sentence, judged from its tags and parse alone, before
+    the attribute ruler, the lemmatizer and the NER: a verb's subject that can be named alone
+    (`_reads_alone`) or may be the page's own (its words start as the title's do: a noun's lemma keeps its
+    first letter) or its kind of event ("the war"). Where this is false, `_rules` finds nothing, whatever
+    those would say (a test checks it on real text)."""
     root = sent[:].root
     subject = _child(root, ("nsubj", "nsubjpass"))
-    return (
-        subject is not None
-        and (root.pos_ == "VERB" or root.lemma_ == "be")
-        and (_reads_alone(subject) or _is_title(subject, title) or bool(_named_kind(subject, title)))
-    )
+    if subject is None or not root.tag_.startswith("VB"):
+        return False
+    words = _unbracketed(subject)
+    said = [t.lower_[:1] for t in words if t.dep_ != "det"]
+    name = _title_name(title).lower().split()
+    kind = len(words) == 2 and words[0].lower_ == "the" and words[1].text.islower() and len(name) >= 2
+    return _reads_alone(words) or (0 < len(said) <= 6 and said == [w[:1] for w in name]) or kind
 
 
 def questions_from(sent: "Doc", title: str = "", opening: bool = False) -> list[tuple[str, str]]:
@@ -1147,22 +1157,24 @@ def _is_aside(token: "Token") -> bool:
 def _stands_alone(subject: "Token") -> bool:
     """A subject a question can name without context: a phrase of at most 8 words holding a name, with
     no pronoun, no pointing word and no comma ("the university" or "the final judgment" need context)."""
+    words = _unbracketed(subject)
     return (
-        _reads_alone(subject) and not any(t.ent_type_ == "DATE" for t in _unbracketed(subject)) and _has_name(subject)
+        _reads_alone(words)
+        and not (words[0].pos_ == "PROPN" and words[0].text[0].islower())  # "y Rodríguez": a name's tail
+        and words[0].pos_ not in ("ADV", "NUM", "ADP", "CCONJ", "SCONJ")  # "Almost 60,000 NATO troops"
+        and not any(t.ent_type_ == "DATE" for t in words)
+        and _has_name(subject)
     )
 
 
-def _reads_alone(subject: "Token") -> bool:
-    """What `_stands_alone` asks of the subject's words, without their entity types."""
-    words = _unbracketed(subject)
+def _reads_alone(words: list["Token"]) -> bool:
+    """What `_stands_alone` asks of the subject's words that their tags and text tell (`_may_ask`)."""
     return (
         0 < len(words) <= 8
         and not any(t.tag_ in _PRONOUN_TAGS or t.text in (",", "(", ")") for t in words)
         and not _POINTING.search(" ".join(t.text for t in words))
         and words[0].text[0].isalnum()
-        and not (words[0].pos_ == "PROPN" and words[0].text[0].islower())  # "y Rodríguez": a name's tail
         and sum(len(t.text) >= 3 and t.text.isupper() for t in words) < 2  # a shouted heading: "the KOSOVO WAR"
-        and words[0].pos_ not in ("ADV", "NUM", "ADP", "CCONJ", "SCONJ")  # "Almost 60,000 NATO troops"
         and words[0].lower_ not in _QUANTIFIERS  # "More than 164,000 Serbs"
         and any(t.text[:1].isupper() for t in words[1:] or words)  # a name is capitalised ("the id" is not)
     )
