@@ -29,8 +29,6 @@ from alsoask.answer import Answerer, Response, check_question
 from alsoask.errors import AlsoaskError, CorpusError, QuestionError
 from alsoask.generate import ChunkMap, Generated, Generator, QuestionGenerator, is_well_formed
 from alsoask.lexical import fold_accents, tokenize
-from alsoask.schema import Answer
-from alsoask.split import Span
 from alsoask.store import BankQuestion, Store, StoredPassage
 
 SOURCES = ("imported", "found", "generated")  # preference order
@@ -114,18 +112,12 @@ def update_bank(
     report("generating questions", 0, len(new_passages))
     candidates = [c for p in new_passages for c in _found(p)]
     generated = generator.generate((p.title, [p.span_text(*s) for s in p.sentences]) for p in new_passages)
-    # answered while the generator's workers parse what follows; of a wording found twice, the first, which
-    # is the one tried first below (the others only if it fails)
-    round_trips: dict[Candidate, Answered | None] = {}
-    wordings: set[str] = set()
     for done, (passage, questions) in enumerate(zip(new_passages, generated, strict=True), start=1):
-        for g in questions:
-            candidate = Candidate(g.question, "generated", g.kind, passage.id, sentence=g.sentence)
-            if is_well_formed(g.question):
-                candidates.append(candidate)
-                if normalize_question(g.question) not in wordings:
-                    wordings.add(normalize_question(g.question))
-                    round_trips[candidate] = _round_trip(answerer, candidate)
+        candidates += [
+            Candidate(g.question, "generated", g.kind, passage.id, sentence=g.sentence)
+            for g in questions
+            if is_well_formed(g.question)
+        ]
         if done % REPORT_EVERY == 0 or done == len(new_passages):
             report("generating questions", done, len(new_passages))
     store.delete_questions(q.id for q in store.imported_questions())
@@ -136,38 +128,18 @@ def update_bank(
     for done, (text, count) in enumerate(imported, start=1):
         response = answerer.respond(text)
         if response.answer is not None:
-            candidate = Candidate(text, "imported", "imported", response.passage_id, count)  # type: ignore[arg-type]  # answered: it has a passage
-            bank.add(candidate, Answered.of(response))
+            bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response)  # type: ignore[arg-type]  # answered: it has a passage
         if done % REPORT_EVERY == 0:
             report("answering questions", done, total)
     for done, candidate in enumerate(candidates, start=len(imported) + 1):
         if not bank.has_text(candidate.text):
-            answered = round_trips[candidate] if candidate in round_trips else _round_trip(answerer, candidate)
-            if answered is not None:
-                bank.add(candidate, answered)
+            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP, candidate.sentence)  # type: ignore[assignment]
+            if response is not None:
+                bank.add(candidate, response)
         if done % REPORT_EVERY == 0 or done == total:
             report("answering questions", done, total)
     store.add_questions(bank.added)
     return len(bank.added)
-
-
-@dataclass(frozen=True)
-class Answered:
-    """What the bank keeps of a question's response (not its passages: thousands wait at once)."""
-
-    answer: Answer
-    span: Span
-    vector: np.ndarray  # the question's sentence vector
-
-    @staticmethod
-    def of(response: Response) -> "Answered":
-        return Answered(response.answer, response.answer_span, response.query.sentence_vector)  # type: ignore[arg-type]  # answered
-
-
-def _round_trip(answerer: Answerer, candidate: Candidate) -> Answered | None:
-    """The candidate's answer from its own passage, if a search for it ranks that passage near the top."""
-    response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP, candidate.sentence)
-    return Answered.of(response) if response is not None else None
 
 
 def _found(passage: StoredPassage) -> list[Candidate]:
@@ -260,10 +232,10 @@ class _Bank:
     def has_text(self, text: str) -> bool:
         return normalize_question(text) in self.texts
 
-    def add(self, candidate: Candidate, answered: Answered) -> None:
+    def add(self, candidate: Candidate, response: Response) -> None:
         """Add `candidate` with its answer, unless an equivalent is already in the bank."""
-        answer, span, vector = answered.answer, answered.span, answered.vector
-        same_doc = self._doc_questions(answer.doc_id)
+        answer, span, vector = response.answer, response.answer_span, response.query.sentence_vector
+        same_doc = self._doc_questions(answer.doc_id)  # type: ignore[union-attr]  # only answered responses come here
         form = question_form(candidate.text)
         same_form = [q for q in same_doc if question_form(q.text) == form]
         equivalent = [q for q in same_form if q.span == span or same_question(q.text, q.vector, candidate.text, vector)]
@@ -280,8 +252,8 @@ class _Bank:
             candidate.source,
             candidate.kind,
             candidate.count,
-            answer,
-            span,
+            answer,  # type: ignore[arg-type]  # only answered responses come here
+            span,  # type: ignore[arg-type]
             vector,
         )
         self.added.append(question)
