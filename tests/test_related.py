@@ -282,3 +282,20 @@ def test_a_namesake_is_not_what_a_reader_asks_next(namesake_engine):
     for question, others in namesakes.items():
         for node in nodes[question]:
             assert not node.question.startswith(others), (question, node.question)
+
+
+def test_a_candidate_naming_the_question_s_main_entity_needs_only_the_named_gate(core_index):
+    """Naming the question's main entity is a second sign of the topic, as for an opened question's
+    children: "When were targets in Montenegro bombed during Operation Allied Force?" (0.096) fell just
+    under the box's gate (0.1) under "What was Operation Allied Force?". With the plain gate out of
+    reach, only such candidates may fill the box, and they must."""
+    from dataclasses import replace
+
+    from alsoask.related import RelatedSettings
+
+    settings = replace(RelatedSettings(), min_follows=1.0, min_follows_named=0.0)
+    with Engine(core_index, related=settings) as engine:
+        result = engine.ask("When did Kosovo declare independence?")
+    assert result.related
+    for related in result.related:
+        assert "kosovo" in f"{related.question} {related.answer.title}".lower(), related.question

@@ -24,8 +24,8 @@ For an asked (or opened) question:
    is opened) the cosine to the questions already on the page, so that a tree stays on the root's
    topic, and popularity. When the page's question names something ("Kosovo", "Russia"), the
    candidates that name its main entity (the rarest name) in their text or page title come first, and
-   an opened node's children must name one of its names (which, as a second sign of the topic, lowers
-   the least probability they need: `min_follows_named`). Maximal marginal relevance picks among them, so the
+   an opened node's children must name one of its names. Either, as a second sign of the topic, lowers
+   the least probability a candidate needs (`min_follows_named`). Maximal marginal relevance picks among them, so the
    questions shown are not four wordings of one, nor four of one form.
 """
 
@@ -55,8 +55,9 @@ class RelatedSettings:
     min_follows: float = 0.1  # the least probability that a reader of the answer asks a candidate next; held out,
     # 0.28 of the questions shown above it were judged on topic, against 0.20 of the earlier ranking's four, and
     # 2.64 are shown a query instead of 3.99, 0.73 of them on topic instead of 0.79 (bench/fit_related.py)
-    min_follows_named: float = 0.05  # the same for a child that must name the page question's names: two signs
-    # of one topic (the gate was fitted on boxes of lower-case queries, which name nothing)
+    min_follows_named: float = 0.05  # the same for a candidate that names the page question's main entity, or a
+    # child that must name its names: two signs of one topic (the gate was fitted on boxes of lower-case queries,
+    # which name nothing)
     question_weight: float = 0.5  # times the cosine to the question, in the ranking: other questions on one
     # topic get other boxes (ranking by it loses nothing on topic, bench/fit_related.py's labels)
     subject_weight: float = 1.0  # bonus for naming the page question's main entity, when it names one: first
@@ -264,7 +265,8 @@ class RelatedFinder:
                 continue  # "What is a valley?" under "the great rift valley is what type of plate boundary"
             signals = self._signals(candidate, words, around)
             follows = self._follows(signals)
-            if follows < (settings.min_follows_named if opened and names else settings.min_follows):
+            names_subject = bool(subject) and subject <= words  # a second sign of the topic: half the gate
+            if follows < (settings.min_follows_named if (opened and names) or names_subject else settings.min_follows):
                 continue
             texts.add(normalize_question(candidate.text))
             spans.add((candidate.answer.doc_id, candidate.span))
@@ -273,7 +275,7 @@ class RelatedFinder:
                 + settings.question_weight * signals.cosine_question
                 + (settings.page_weight * float(candidate.vector @ page_vector) if page_vector is not None else 0)
                 + settings.popularity_weight * math.log1p(candidate.count)
-                + (settings.subject_weight if subject and subject <= words else 0.0)
+                + (settings.subject_weight if names_subject else 0.0)
             )
             pool.append(candidate)
         return Found(self._diverse(pool, relevance, k), equivalent)
