@@ -130,9 +130,10 @@ CHUNK = 500  # sentences a worker process is sent at a time
 class QuestionGenerator:
     """Rule-based question generation. Configure in `__init__`, load spaCy in `warm_up()`.
 
-    Every usable sentence is parsed. Parsing is the cost (about 360 sentences a second on one core, the
-    NER and the rest run only where a rule may ask), so a large batch is parsed by `jobs` worker processes (default:
-    every core), each with its own spaCy, and only the questions travel back."""
+    Every usable sentence is parsed. Parsing is the cost (about 360 sentences a second on one core, with
+    the NER and the rest of the pipeline run only where a rule may ask: `_questions_of`), so a large batch
+    is parsed by `jobs` worker processes (default: every core), each with its own spaCy, and only the
+    questions travel back."""
 
     def __init__(self, jobs: int | None = None, batch_size: int = BATCH_SIZE, map_chunks: ChunkMap | None = None):
         """`map_chunks`: where to parse instead of local worker processes (`alsoask.cluster.RayMap`)."""
@@ -269,6 +270,7 @@ _EXTRAPOSED = re.compile(
     r"|[Ii]t (is|was) (\w+ )?(possible|impossible|difficult|easy|hard|necessary|important|common|likely|unlikely) to\b"
 )
 _GENDER = {"he": "he", "his": "he", "she": "she", "her": "she", "it": "it", "its": "it"}
+_SUBJECT_PRONOUN = re.compile(r"\b([Hh]e|[Hh]is|[Ss]he|[Hh]er|[Ii]ts?)\b")  # not re.I: the Turkish "İt" is no "it"
 
 
 def with_subject_named(subject: str, sentences: list[str]) -> list[str]:
@@ -304,9 +306,7 @@ def with_subject_named(subject: str, sentences: list[str]) -> list[str]:
 def _page_pronoun(sentences: list[str]) -> str:
     """ "he", "she" or "it": the pronoun the page's sentences use most for their subjects."""
     counts = {g: 0 for g in ("he", "she", "it")}
-    for word in re.findall(
-        r"\b([Hh]e|[Hh]is|[Ss]he|[Hh]er|[Ii]ts?)\b", " ".join(sentences)
-    ):  # not re.I: "İt" is no "it"
+    for word in _SUBJECT_PRONOUN.findall(" ".join(sentences)):
         counts[_GENDER[word.lower()]] += 1
     return max(counts, key=lambda g: counts[g])
 
