@@ -47,6 +47,10 @@ def generated(generator, sentence: str) -> list[str]:
         ("Russia opposed the declaration because it considered it illegal.", "Why did Russia oppose the declaration?"),
         ("Serbia does not recognise Kosovo's independence.", "Does Serbia recognise Kosovo's independence?"),
         ("Kosovo declared independence from Serbia in 2008.", "Did Kosovo declare independence from Serbia in 2008?"),
+        (  # after a list's dash, "The" is the sentence's first word
+            "- – The Polish government sanctioned NATO's activities in Kosovo.",
+            "Did the Polish government sanction NATO's activities in Kosovo?",
+        ),
         (
             "NATO launched air strikes against Yugoslavia in March 1999.",
             "Who launched air strikes against Yugoslavia in March 1999?",

@@ -1182,12 +1182,12 @@ def _reads_alone(words: list["Token"]) -> bool:
 
 def _phrase(tokens: Iterable["Token"]) -> str:
     """Tokens as text with their original spacing; a sentence-initial article or common noun lower-cased
-    ("construction of the Berlin Wall")."""
+    ("construction of the Berlin Wall"), after a list's dash too ("- – The Polish government …")."""
     tokens = list(tokens)
     text = "".join(t.text_with_ws for t in tokens).strip()
     if (
         tokens
-        and tokens[0].i == tokens[0].sent.start
+        and all(t.is_punct for t in tokens[0].sent[: tokens[0].i - tokens[0].sent.start])
         and (
             tokens[0].pos_ == "DET"
             or (tokens[0].pos_ in ("NOUN", "ADJ") and not tokens[0].ent_type_ and not tokens[0].text.isupper())
