@@ -6,6 +6,7 @@ leaves nothing of itself, and running the command again redoes all of its work."
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,10 +41,17 @@ def check_whole(folder) -> int:
 def test_a_killed_index_run_leaves_the_old_index_and_a_rerun_finishes(tmp_path):
     folder = tmp_path / "index"
     build_index([write(tmp_path / "base.jsonl", "\n".join(json.dumps(d) for d in BASE))], folder, generator="none")
-    command = [sys.executable, "-m", "alsoask", "index", str(CORE), "--index", str(folder)]
+    command = [sys.executable, "-m", "alsoask", "index", str(CORE), "--index"]
+    reference = tmp_path / "reference"  # the same run left whole, to time its stages on this machine
+    shutil.copytree(folder, reference)
+    started = time.monotonic()
+    subprocess.run([*command, str(reference)], check=True, capture_output=True)
+    took = time.monotonic() - started
     seed = int(os.environ.get("ALSOASK_KILL_SEED", time.time()))
-    # reading and embedding (~1 s), generating and answering bank questions (~2-18 s), the commit (~20 s)
-    points = [1.0, 4.0, 9.0, 15.0, random.Random(seed).uniform(0.5, 15.0)]
+    # reading and embedding, generating and answering bank questions, the commit: at shares of the whole
+    # run (not fixed seconds: a faster machine or parse once finished a run before its last kill)
+    points = [took * share for share in (0.05, 0.3, 0.55, 0.8, random.Random(seed).uniform(0.02, 0.8))]
+    command.append(str(folder))
     for delay in points:
         run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
