@@ -137,9 +137,11 @@ def main() -> None:
     shutil.rmtree(args.index, ignore_errors=True)
     paths = [DATA / "articles.jsonl", DATA / "background.jsonl.gz"]
     stage_started: dict[str, float] = {}
+    stage_last: dict[str, float] = {}
 
     def note_stage(stage: str, *_) -> None:
         stage_started.setdefault(stage, time.perf_counter())
+        stage_last[stage] = time.perf_counter()
 
     with tempfile.TemporaryFile("w+") as probed:  # a file, not a pipe: a full pipe would stop the probe
         probe = subprocess.Popen(
@@ -161,6 +163,9 @@ def main() -> None:
         "bank_questions": report.total_questions,
         "bank_seconds": bank_seconds,  # generation, round-trip answers and dedup (to the end of the run)
         "bank_passages_per_second": report.total_passages / bank_seconds if bank_seconds else 0.0,
+        # of which the round trips: from the last passage parsed to the commit
+        "answering_seconds": stage_started.get("committing", finished)
+        - stage_last.get("generating questions", finished),
         "size_on_disk_mb": size / 2**20,
         "indexing_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "commit_seconds": finished

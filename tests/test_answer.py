@@ -141,3 +141,19 @@ def test_a_name_of_several_words_is_searched_as_written(tmp_path):
     with Engine(folder) as engine:
         ranked, _ = engine.answerer.search("What was Operation Allied Force?")
     assert ranked[0].passage.doc_id == "clinton.md", [r.passage.doc_id for r in ranked[:3]]
+
+
+def test_bank_questions_answered_a_batch_at_a_time_as_one_at_a_time(engine):
+    """The bank's round trip scores a batch of questions against the passage vectors at once (a matrix
+    product, not one per question); it must keep and cut the same answers as asking them one by one,
+    including the questions whose passage misses the round trip."""
+    bank = engine.reader.store.all_questions()[:150]
+    other = bank[1:] + bank[:1]  # each question tied to another's passage: most fail the round trip
+    pairs = [*zip(bank, bank, strict=True), *zip(bank, other, strict=True)]
+    items = [(i, q.text, p.passage_id, None) for i, (q, p) in enumerate(pairs)]
+    batched = list(engine.answerer.answer_each(items, 3))
+    alone = [next(engine.answerer.answer_each([item], 3)) for item in items]
+    assert [key for key, _ in batched] == list(range(len(items)))
+    found = [(r.answer.text, r.answer_span, round(r.answer.score, 5)) if r else None for _, r in batched]
+    assert found == [(r.answer.text, r.answer_span, round(r.answer.score, 5)) if r else None for _, r in alone]
+    assert 100 < sum(r is not None for r in found) < len(items) - 100  # both outcomes were compared

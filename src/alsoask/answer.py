@@ -19,8 +19,10 @@ the confidence.
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import pairwise
+from itertools import islice, pairwise
+from typing import TypeVar
 
 import numpy as np
 
@@ -28,7 +30,7 @@ from alsoask.confidence import Evidence, calibration
 from alsoask.embed import Embedder, StaticEmbedder
 from alsoask.errors import QuestionError
 from alsoask.index_reader import IndexReader
-from alsoask.lexical import tokenize
+from alsoask.lexical import title_tokens, tokenize
 from alsoask.reader import pair_text, reader
 from alsoask.schema import Answer
 from alsoask.split import Span, is_prose
@@ -37,6 +39,9 @@ from alsoask.store import StoredPassage
 MAX_CHARS = 320
 ELLIPSIS = "…"
 MAX_QUESTION_CHARS = 2000
+ROUND_TRIP_BATCH = 64  # bank questions scored against the passage vectors at once
+DENSE_BATCH_CELLS = 2**24  # at most this many cosines (64 MB) a batch: fewer questions a batch in a large index
+Key = TypeVar("Key")
 
 
 def check_question(question: str) -> str:
@@ -166,24 +171,35 @@ class Answerer:
         self.settings = settings
 
     def query(self, text: str) -> Query:
-        tokens = tokenize([text])[0]
-        terms = {t: self.reader.lexical.term_weight(t) for t in tokens}
-        vector = self.embedder.encode_queries([text])[0]
-        sentence_vector = (
-            vector if self.sentence_embedder is self.embedder else self.sentence_embedder.encode_queries([text])[0]
-        )
-        names = [" ".join(t) for t in tokenize(question_names(text)) if t]
-        return Query(text, terms, set(pairwise(tokens)), vector, sentence_vector, expected_type(text), names)
+        return self.queries([text])[0]
 
-    def retrieve(self, query: Query, k: int) -> Retrieval:
-        """Top `k` passages by weighted reciprocal-rank fusion of BM25 and dense cosine."""
+    def queries(self, texts: list[str]) -> list[Query]:
+        """Each text prepared as a `Query`; the embedders encode them together."""
+        vectors = self.embedder.encode_queries(texts)
+        sentence_vectors = (
+            vectors if self.sentence_embedder is self.embedder else self.sentence_embedder.encode_queries(texts)
+        )
+        prepared = []
+        for text, tokens, vector, sentence_vector in zip(
+            texts, tokenize(texts), vectors, sentence_vectors, strict=True
+        ):
+            terms = {t: self.reader.lexical.term_weight(t) for t in tokens}
+            names = [" ".join(t) for t in tokenize(question_names(text)) if t]
+            prepared.append(
+                Query(text, terms, set(pairwise(tokens)), vector, sentence_vector, expected_type(text), names)
+            )
+        return prepared
+
+    def retrieve(self, query: Query, k: int, dense: np.ndarray | None = None) -> Retrieval:
+        """Top `k` passages by weighted reciprocal-rank fusion of BM25 and dense cosine (`dense`: the
+        query's cosine to every passage, when already computed)."""
         reader, settings = self.reader, self.settings
         n = len(reader.rows)
         if n == 0:
             return Retrieval([], 0.0)
         depth = min(settings.candidates, n)
         lexical = reader.lexical.scores(list(query.terms))
-        dense = np.asarray(reader.vectors @ query.vector)
+        dense = np.asarray(reader.vectors @ query.vector) if dense is None else dense
         fused = np.zeros(n, dtype=np.float64)
         for scores, weight in ((lexical, settings.lexical_weight), (dense, settings.dense_weight)):
             top = _top(scores, depth)
@@ -204,10 +220,9 @@ class Answerer:
         if not long_names or not len(rows):
             return np.zeros(len(rows))
         ids = self.reader.rows[rows].tolist()
-        found = self.reader.store.passage_tokens(ids)  # only what is needed: a whole passage costs 8 times more
-        titled = [found.get(i, ("", [])) for i in ids]  # a passage may have been replaced since
-        titles = tokenize([title for title, _ in titled])
-        held = [_held_tokens(tokens, title) for (_, tokens), title in zip(titled, titles, strict=True)]
+        found = self.reader.store.passage_words(ids)  # only what is needed: a whole passage costs 8 times more
+        titled = [found.get(i, ("", "")) for i in ids]  # a passage may have been replaced since
+        held = [f" {words} {' '.join(title_tokens(title))} " for title, words in titled]
         share = np.asarray([sum(f" {name} " in text for name in long_names) / len(long_names) for text in held])
         return share * self.settings.lexical_weight / (self.settings.rrf_k + 1)
 
@@ -225,7 +240,7 @@ class Answerer:
         cosines = self.sentence_embedder.encode_wordpieces(pieces) @ query.sentence_vector
         sequences = [t for p in passages for t in p.tokens]
         tokens = [set(t) for t in sequences]
-        titles = tokenize([p.title for p in passages])
+        titles = [title_tokens(p.title) for p in passages]
         top_fused = hits[0].score
         ranked, row = [], 0
         for hit, passage, title in zip(hits, passages, titles, strict=True):
@@ -360,15 +375,27 @@ class Answerer:
         text = answer.text if led else f"{verdict.capitalize()}. {answer.text}"
         return answer.model_copy(update={"verdict": verdict, "text": text})
 
-    def answer_in(
-        self, question: str, passage_id: int, round_trip: int, sentence: int | None = None
+    def answer_each(
+        self, items: Iterable[tuple[Key, str, int, int | None]], round_trip: int
+    ) -> Iterator[tuple[Key, "Response | None"]]:
+        """For each (key, bank question, its passage id, its sentence), in order: the answer from that
+        passage, or None when a search for the question would not rank the passage among its top
+        `round_trip` hits (the round trip that shows the question is self-contained and really answered
+        there). The sentence, when known, is the one the question was written from, which answers it by
+        construction (else the best-matching one). Questions are encoded and scored against the passage
+        vectors a batch at a time: one pass over the vectors serves the whole batch, not one question."""
+        batch_size = max(1, min(ROUND_TRIP_BATCH, DENSE_BATCH_CELLS // max(len(self.reader.rows), 1)))
+        pending = iter(items)
+        while batch := list(islice(pending, batch_size)):
+            queries = self.queries([question for _, question, _, _ in batch])
+            cosines = np.asarray(self.reader.vectors @ np.stack([q.vector for q in queries], axis=1))
+            for j, ((key, _, passage_id, sentence), query) in enumerate(zip(batch, queries, strict=True)):
+                yield key, self._answer_in(query, np.ascontiguousarray(cosines[:, j]), passage_id, round_trip, sentence)
+
+    def _answer_in(
+        self, query: Query, dense: np.ndarray, passage_id: int, round_trip: int, sentence: int | None
     ) -> "Response | None":
-        """The answer to a bank question from the passage it is tied to; None when a search for the
-        question would not rank that passage among its top `round_trip` hits, the round trip that shows
-        the question is self-contained and really answered there. `sentence`: the passage sentence the
-        question was written from, which answers it by construction (else the best-matching one)."""
-        query = self.query(question)
-        retrieval = self.retrieve(query, round_trip)
+        retrieval = self.retrieve(query, round_trip, dense)
         if passage_id not in {h.passage_id for h in retrieval.hits}:
             return None
         ranked = self.rank(query, [Hit(passage_id, 1.0)])

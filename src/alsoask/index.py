@@ -37,7 +37,7 @@ from alsoask.errors import CorpusError, IndexFolderError, LimitError, NotFoundEr
 from alsoask.generate import ChunkMap, Generator
 from alsoask.index_reader import IndexReader, Segment, segments_of
 from alsoask.ingest import Skipped, read_corpus
-from alsoask.lexical import TermCounts, tokenize
+from alsoask.lexical import TermCounts, title_tokens, tokenize
 from alsoask.questions import DEFAULT_GENERATOR, import_questions, load_generator, update_bank
 from alsoask.schema import Document
 from alsoask.split import split_passages
@@ -587,16 +587,13 @@ def _new_segment_name() -> str:
 def _passage_segment(name: str, store: Store, passage_ids: list[int]) -> Segment:
     """A segment of these passages and no questions yet, read from the store a chunk at a time."""
     ids = sorted(passage_ids)
-    title_tokens: dict[str, list[str]] = {}
     vectors: list[np.ndarray] = []
 
     def passage_tokens() -> Iterator[list[str]]:
         for start in range(0, len(ids), READ_CHUNK):
             for _, title, sentence_tokens, vector in store.passage_rows(ids[start : start + READ_CHUNK]):
-                if title not in title_tokens:
-                    title_tokens[title] = tokenize([title])[0]
                 vectors.append(vector)
-                yield title_tokens[title] + [t for sentence in sentence_tokens for t in sentence]
+                yield title_tokens(title) + [t for sentence in sentence_tokens for t in sentence]
 
     terms = TermCounts.build(passage_tokens())
     no_questions = np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)

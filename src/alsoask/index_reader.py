@@ -76,10 +76,11 @@ class LiveRows:
     def shape(self) -> tuple[int, int]:
         return len(self), int(self.parts[0][0].shape[1]) if self.parts else 0
 
-    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+    def __matmul__(self, vectors: np.ndarray) -> np.ndarray:
+        """One score per live row for a vector; a column per vector for a matrix of them."""
         if not self.parts:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate([np.asarray(m @ vector)[live] for m, live in self.parts])
+            return np.zeros((0, *vectors.shape[1:]), dtype=np.float32)
+        return np.concatenate([np.asarray(m @ vectors)[live] for m, live in self.parts])
 
     def __getitem__(self, i: int) -> np.ndarray:
         part = int(np.searchsorted(self.ends, i, side="right"))

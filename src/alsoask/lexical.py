@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -52,6 +52,13 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     """Stemmed content-word tokens for each text."""
     folded = [fold_spelling(fold_accents(t)) for t in texts]
     return bm25s.tokenize(folded, stopwords="en_plus", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+@lru_cache(maxsize=8192)
+def title_tokens(title: str) -> list[str]:
+    """`tokenize` of one page title, kept: the same titles come back in question after question. Do not
+    change the list returned."""
+    return tokenize([title])[0]
 
 
 BUILD_CHUNK = 10_000  # rows

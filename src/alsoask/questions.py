@@ -131,13 +131,20 @@ def update_bank(
             bank.add(Candidate(text, "imported", "imported", response.passage_id, count), response)  # type: ignore[arg-type]  # answered: it has a passage
         if done % REPORT_EVERY == 0:
             report("answering questions", done, total)
-    for done, candidate in enumerate(candidates, start=len(imported) + 1):
-        if not bank.has_text(candidate.text):
-            response = answerer.answer_in(candidate.text, candidate.passage_id, ROUND_TRIP, candidate.sentence)  # type: ignore[assignment]
-            if response is not None:
-                bank.add(candidate, response)
-        if done % REPORT_EVERY == 0 or done == total:
+    unasked = (  # read a batch at a time as the bank grows: a text it already holds is not asked again
+        ((done, c), c.text, c.passage_id, c.sentence)
+        for done, c in enumerate(candidates, start=len(imported) + 1)
+        if not bank.has_text(c.text)
+    )
+    reported = len(imported)
+    for (done, candidate), answered in answerer.answer_each(unasked, ROUND_TRIP):
+        if answered is not None and not bank.has_text(candidate.text):
+            bank.add(candidate, answered)
+        if done // REPORT_EVERY > reported // REPORT_EVERY:
             report("answering questions", done, total)
+            reported = done
+    if candidates:
+        report("answering questions", total, total)
     store.add_questions(bank.added)
     return len(bank.added)
 

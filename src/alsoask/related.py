@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from alsoask.answer import Answerer, Query, Response, question_names
-from alsoask.lexical import tokenize
+from alsoask.lexical import title_tokens, tokenize
 from alsoask.questions import normalize_question, question_form, same_question
 from alsoask.schema import Answer
 from alsoask.split import Span
@@ -178,7 +178,7 @@ class RelatedFinder:
         page = response.answer.title if response.answer else None
         top = [r.passage.title for r in response.ranked[: self.settings.topic_passages]]
         terms = response.query.terms.keys()
-        about_page = not response.query.names or top.count(page) >= 2 or set(tokenize([page or ""])[0]) & terms  # type: ignore[arg-type]  # page may be None
+        about_page = not response.query.names or top.count(page) >= 2 or set(title_tokens(page or "")) & terms  # type: ignore[arg-type]  # page may be None
         passages = [r.passage.id for r in response.ranked]
         context = Context(passages, response.answer, response.answer_span, page if about_page else None)
         return self.find(response.query, context, shown, k)
@@ -193,7 +193,7 @@ class RelatedFinder:
         passages = [h.passage_id for h in self.answerer.retrieve(query, self.settings.passages).hits]
         names = {t for n in query.names for t in n.split()}
         title = question.answer.title
-        page = title if not names or names & set(tokenize([title])[0]) else None
+        page = title if not names or names & set(title_tokens(title)) else None
         context = Context(passages, question.answer, question.span, page)
         return self.find(query, context, shown, k, opened=True, asked=asked)
 

@@ -264,14 +264,19 @@ class Store:
         }
         return [by_id[i] for i in ids if i in by_id]
 
-    def passage_tokens(self, ids: list[int]) -> dict[int, tuple[str, list[list[str]]]]:
-        """The page title and the lexical tokens (by sentence) of passages, by id."""
+    def passage_words(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        """The page title and the lexical tokens of passages, by id: the tokens of all sentences in
+        order, joined by spaces (as `" ".join(" ".join(s) for s in tokens)`), read from their stored
+        JSON without parsing it where it holds no escape."""
         rows = self._select_in(
             "SELECT p.id, d.title, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id "
             "WHERE p.id IN ({marks})",
             ids,
         )
-        return {r[0]: (r[1], json.loads(r[2])) for r in rows}
+        return {
+            r[0]: (r[1], r[2].translate(_JSON_PUNCTUATION) if "\\" not in r[2] else _joined(json.loads(r[2])))
+            for r in rows
+        }
 
     def passage_ids(self, doc_ids: list[str]) -> list[int]:
         """The passages of these documents, in id order."""
@@ -424,3 +429,10 @@ def _connect(path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise IndexFolderError(f"the index is corrupt or not an alsoask index: {exc}") from None
     return db
+
+
+_JSON_PUNCTUATION = str.maketrans("", "", '[]",')  # of a list of lists of words: ", " and "], [" leave a space
+
+
+def _joined(tokens: list[list[str]]) -> str:
+    return " ".join(" ".join(sentence) for sentence in tokens)
