@@ -200,15 +200,18 @@ class Answerer:
         depth = min(settings.candidates, n)
         lexical = reader.lexical.scores(list(query.terms))
         dense = np.asarray(reader.vectors @ query.vector) if dense is None else dense
-        fused = np.zeros(n, dtype=np.float64)
-        for scores, weight in ((lexical, settings.lexical_weight), (dense, settings.dense_weight)):
-            top = _top(scores, depth)
-            top = top[scores[top] > 0] if scores is lexical else top
-            fused[top] += weight / (settings.rrf_k + np.arange(1, len(top) + 1))
-            if scores is lexical:
-                fused[top] += self._name_bonus(query, top)
-        best = _top(fused, min(k, n))
-        hits = [Hit(int(reader.rows[i]), float(fused[i])) for i in best if fused[i] > 0]
+        matched = np.flatnonzero(lexical > 0)
+        lexical_top = matched[_top(lexical[matched], min(depth, len(matched)))]
+        dense_top = _top(dense, depth)
+        rows = np.union1d(lexical_top, dense_top)  # the only rows with a fused score, in row order
+        fused = np.zeros(len(rows), dtype=np.float64)
+        for top, weight in ((lexical_top, settings.lexical_weight), (dense_top, settings.dense_weight)):
+            at = np.searchsorted(rows, top)
+            fused[at] += weight / (settings.rrf_k + np.arange(1, len(top) + 1))
+            if top is lexical_top:
+                fused[at] += self._name_bonus(query, top)
+        best = np.lexsort((rows, -fused))[:k]  # equal scores in row order
+        hits = [Hit(int(reader.rows[rows[i]]), float(fused[i])) for i in best if fused[i] > 0]
         return Retrieval(hits, float(dense.max()))
 
     def _name_bonus(self, query: Query, rows: np.ndarray) -> np.ndarray:

@@ -80,7 +80,10 @@ class LiveRows:
         """One score per live row for a vector; a column per vector for a matrix of them."""
         if not self.parts:
             return np.zeros((0, *vectors.shape[1:]), dtype=np.float32)
-        return np.concatenate([np.asarray(m @ vectors)[live] for m, live in self.parts])
+        scores = [
+            np.asarray(m @ vectors) if len(live) == len(m) else np.asarray(m @ vectors)[live] for m, live in self.parts
+        ]
+        return scores[0] if len(scores) == 1 else np.concatenate(scores)
 
     def __getitem__(self, i: int) -> np.ndarray:
         part = int(np.searchsorted(self.ends, i, side="right"))

@@ -178,8 +178,8 @@ class LexicalIndex:
                 tf = np.asarray(counts.counts[counts.starts[j] : counts.starts[j + 1]], dtype=np.float64)
                 norm = K1 * (1 - B + B * np.asarray(counts.lengths[rows], dtype=np.float64) / self.average_length)
                 scores[rows] += self.vocab[term] * tf / (tf + norm)
-            out.append(scores[live])
-        return np.concatenate(out).astype(np.float32) if out else np.zeros(0, dtype=np.float32)
+            out.append(scores if live.all() else scores[live])
+        return np.concatenate(out, dtype=np.float32) if out else np.zeros(0, dtype=np.float32)
 
     def term_weight(self, token: str) -> float:
         """IDF of a term. An unseen term weighs as a term of no passage, log(1 + (N + 0.5) / 0.5), a little
