@@ -51,6 +51,10 @@ def generated(generator, sentence: str) -> list[str]:
             "- – The Polish government sanctioned NATO's activities in Kosovo.",
             "Did the Polish government sanction NATO's activities in Kosovo?",
         ),
+        (  # a film's name in italics marks, not lower-cased after them, and the marks dropped
+            "_Life of Brian_ opened in five North American theatres in 1979.",
+            "When did Life of Brian open in five North American theatres?",
+        ),
         (
             "NATO launched air strikes against Yugoslavia in March 1999.",
             "Who launched air strikes against Yugoslavia in March 1999?",

@@ -346,9 +346,14 @@ def _may_ask(sent: "Doc", title: str) -> bool:
 
 def questions_from(sent: "Doc", title: str = "", opening: bool = False) -> list[tuple[str, str]]:
     """(kind, question) pairs for one parsed sentence of the page `title` (`opening`: the first of its
-    passage, where a page defines its subject), spaces tidied, of the length people type (`_typed`)."""
-    pairs = [(kind, " ".join(q.split())) for kind, q in _rules(sent, title, opening) if q]
+    passage, where a page defines its subject), spaces and italics marks tidied, of the length people
+    type (`_typed`)."""
+    pairs = [(kind, " ".join(_ITALICS_MARK.sub("", q).split())) for kind, q in _rules(sent, title, opening) if q]
     return [(kind, q) for kind, q in pairs if _typed(kind, q)]
+
+
+# "_Life of Brian_": italics written as plain text; "max_length" keeps its "_"
+_ITALICS_MARK = re.compile(r"(?<!\w)_|_(?!\w)")
 
 
 _MAX_TYPED = {"yes/no": 10}  # words; Google's own boxes (`paa/`): yes/no median 6, 9 at the 90th percentile
@@ -1180,14 +1185,18 @@ def _reads_alone(words: list["Token"]) -> bool:
     )
 
 
+_LIST_DASHES = {"-", "–", "—", "•", "*"}
+
+
 def _phrase(tokens: Iterable["Token"]) -> str:
     """Tokens as text with their original spacing; a sentence-initial article or common noun lower-cased
-    ("construction of the Berlin Wall"), after a list's dash too ("- – The Polish government …")."""
+    ("construction of the Berlin Wall"), after a list's dash too ("- – The Polish government …"), but
+    not after an opening quote or italics mark ("_Life of Brian_ opened …" names a film)."""
     tokens = list(tokens)
     text = "".join(t.text_with_ws for t in tokens).strip()
     if (
         tokens
-        and all(t.is_punct for t in tokens[0].sent[: tokens[0].i - tokens[0].sent.start])
+        and all(t.text in _LIST_DASHES for t in tokens[0].sent[: tokens[0].i - tokens[0].sent.start])
         and (
             tokens[0].pos_ == "DET"
             or (tokens[0].pos_ in ("NOUN", "ADJ") and not tokens[0].ent_type_ and not tokens[0].text.isupper())
