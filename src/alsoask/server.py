@@ -266,7 +266,7 @@ def run_server(
         return
     for threads in WORKER_THREAD_SETTINGS:  # one thread each: N workers with N thread pools each halve throughput
         os.environ.setdefault(threads, WORKER_THREAD_SETTINGS[threads])
-    _limit_malloc_arenas()
+    _limit_malloc()
     engine.warm_up()
     engine.close()
     gc.freeze()  # the collector leaves the parent's objects alone, so it does not copy their pages into each worker
@@ -288,14 +288,22 @@ def run_server(
     stop()
 
 
-def _limit_malloc_arenas() -> None:
-    """glibc's `MALLOC_ARENA_MAX=2` for the workers to come (the variable is read only at start): request
-    threads take turns (the engine lock), so more arenas only hold memory."""
+def _limit_malloc() -> None:
+    """glibc's malloc settings for the workers to come, which keep what a worker owns small (the
+    environment variables are read only at start):
+    - `MALLOC_ARENA_MAX=2`: request threads take turns (the engine lock), so more arenas only hold memory;
+    - a fixed `MALLOC_MMAP_THRESHOLD_` of 128 KiB: the large arrays of one ask (a score per passage)
+      are mapped and given back when freed. By default the threshold grows past them once one is
+      freed, and the heap then keeps their pages: an added worker under 16 clients cost 158 MB, 87 MB
+      with this (`bench/RESULTS.md` section 19). Turning the reader's memory arena off too made it
+      47 MB, but cost a fifth of the throughput (page faults on every run), so the arena stays."""
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 2)
+        libc = ctypes.CDLL(None)
+        libc.mallopt(M_ARENA_MAX, 2)
+        libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 
 
-M_ARENA_MAX = -8  # glibc's mallopt parameter number
+M_ARENA_MAX, M_MMAP_THRESHOLD = -8, -3  # glibc's mallopt parameter numbers
 
 
 def _serve_worker(engine: Engine, api_key: str | None, time_limit: float, host: str, port: int) -> None:
