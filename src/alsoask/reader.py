@@ -50,8 +50,7 @@ class Reader:
         options.intra_op_num_threads = int(os.environ.get("OMP_NUM_THREADS") or 0)
         options.inter_op_num_threads = 1
         # onnxruntime's threads spin for a while after each run, waiting for the next: on 2 cores they
-        # take a core from the search's matrix product that follows (ask p50 on Kosovo: 82-92 ms spinning,
-        # 48-53 ms not; bench/RESULTS.md section 19)
+        # take a core from the search's matrix product that follows (bench/RESULTS.md section 19)
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(
             str(path / "model.onnx"), options, providers=["CPUExecutionProvider"]
