@@ -410,7 +410,7 @@ class Answerer:
         return Response(query, [top], build_answer(top, set(query.terms), sure, self.settings.window_words))
 
 
-def _held_tokens(tokens: list[list[str]], title: list[str]) -> str:
+def _held_tokens(tokens: list[list[str]], title: tuple[str, ...]) -> str:
     """A passage's lexical tokens (by sentence) and its title's, space-separated and space-ended, to look
     for a name's run of tokens (" oper alli forc ") in."""
     return " " + " ".join(" ".join(sentence) for sentence in tokens) + " " + " ".join(title) + " "

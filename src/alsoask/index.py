@@ -593,7 +593,7 @@ def _passage_segment(name: str, store: Store, passage_ids: list[int]) -> Segment
         for start in range(0, len(ids), READ_CHUNK):
             for _, title, sentence_tokens, vector in store.passage_rows(ids[start : start + READ_CHUNK]):
                 vectors.append(vector)
-                yield title_tokens(title) + [t for sentence in sentence_tokens for t in sentence]
+                yield [*title_tokens(title), *(t for sentence in sentence_tokens for t in sentence)]
 
     terms = TermCounts.build(passage_tokens())
     no_questions = np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)

@@ -55,10 +55,9 @@ def tokenize(texts: list[str]) -> list[list[str]]:
 
 
 @lru_cache(maxsize=8192)
-def title_tokens(title: str) -> list[str]:
-    """`tokenize` of one page title, kept: the same titles come back in question after question. Do not
-    change the list returned."""
-    return tokenize([title])[0]
+def title_tokens(title: str) -> tuple[str, ...]:
+    """`tokenize` of one page title, kept: the same titles come back in question after question."""
+    return tuple(tokenize([title])[0])
 
 
 BUILD_CHUNK = 10_000  # rows
