@@ -2,6 +2,8 @@
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -685,3 +687,21 @@ def test_the_ner_and_the_rest_run_only_where_a_rule_can_ask_and_change_no_questi
     parsed = generator.nlp.pipe((s for _, s, _ in texts), disable=["attribute_ruler", "lemmatizer", "ner"])
     skipped = sum(not generate._may_ask(doc, title) for doc, (title, _, _) in zip(parsed, texts, strict=True))
     assert skipped >= 0.3 * len(texts)
+
+
+@pytest.mark.minilm  # needs torch installed, which only the minilm extra brings
+def test_the_generator_loads_spacy_without_importing_torch():
+    """spaCy's thinc imports torch whenever it is installed: 1.2 s of every index run and every parse
+    worker, for nothing the pipeline uses. torch stays importable for whoever needs it afterwards."""
+    code = (
+        "import sys\n"
+        "from alsoask.generate import _load_spacy\n"
+        "nlp = _load_spacy()\n"
+        "assert 'torch' not in sys.modules, 'spaCy imported torch'\n"
+        "assert nlp('Kosovo declared independence in 2008.')[1].dep_ == 'ROOT'\n"
+        "import torch\n"
+        "print(torch.tensor([1.0]).sum().item())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1.0"
