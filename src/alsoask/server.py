@@ -294,9 +294,9 @@ def _limit_malloc() -> None:
     - `MALLOC_ARENA_MAX=2`: request threads take turns (the engine lock), so more arenas only hold memory;
     - a fixed `MALLOC_MMAP_THRESHOLD_` of 128 KiB: the large arrays of one ask (a score per passage)
       are mapped and given back when freed. By default the threshold grows past them once one is
-      freed, and the heap then keeps their pages: an added worker under 16 clients cost 158 MB, 87 MB
-      with this (`bench/RESULTS.md` section 19). Turning the reader's memory arena off too made it
-      47 MB, but cost a fifth of the throughput (page faults on every run), so the arena stays."""
+      freed, and the heap then keeps their pages: an added worker under 16 clients cost 143-158 MB,
+      87 MB with this (`bench/RESULTS.md` section 19). Turning the reader's memory arena off too made
+      it 47 MB, but cost a quarter of the throughput (page faults on every run), so the arena stays."""
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None)
         libc.mallopt(M_ARENA_MAX, 2)
