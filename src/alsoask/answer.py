@@ -34,7 +34,7 @@ from alsoask.lexical import title_tokens, tokenize
 from alsoask.reader import pair_text, reader
 from alsoask.schema import Answer
 from alsoask.split import Span, is_prose
-from alsoask.store import StoredPassage
+from alsoask.store import StoredPassage, joined_tokens
 
 MAX_CHARS = 320
 ELLIPSIS = "…"
@@ -225,7 +225,7 @@ class Answerer:
         ids = self.reader.rows[rows].tolist()
         found = self.reader.store.passage_words(ids)  # only what is needed: a whole passage costs 8 times more
         titled = [found.get(i, ("", "")) for i in ids]  # a passage may have been replaced since
-        held = [f" {words} {' '.join(title_tokens(title))} " for title, words in titled]
+        held = [_held_tokens(words, title_tokens(title)) for title, words in titled]
         share = np.asarray([sum(f" {name} " in text for name in long_names) / len(long_names) for text in held])
         return share * self.settings.lexical_weight / (self.settings.rrf_k + 1)
 
@@ -259,7 +259,7 @@ class Answerer:
             ]
             evidence = int(np.argmax(scores))  # the sentence that matches the question best
             passage_coverage = query.coverage(set(title).union(*(tokens[r] for r in rows)))
-            held = _held_tokens(passage.tokens, title)
+            held = _held_tokens(joined_tokens(passage.tokens), title)
             referent = sum(f" {n} " in held for n in query.names) / len(query.names) if query.names else 0.0
             score = (
                 settings.fused_weight * hit.score / top_fused
@@ -391,9 +391,9 @@ class Answerer:
         pending = iter(items)
         while batch := list(islice(pending, batch_size)):
             queries = self.queries([question for _, question, _, _ in batch])
-            cosines = np.asarray(self.reader.vectors @ np.stack([q.vector for q in queries], axis=1))
-            for j, ((key, _, passage_id, sentence), query) in enumerate(zip(batch, queries, strict=True)):
-                yield key, self._answer_in(query, np.ascontiguousarray(cosines[:, j]), passage_id, round_trip, sentence)
+            cosines = np.ascontiguousarray((self.reader.vectors @ np.stack([q.vector for q in queries], axis=1)).T)
+            for (key, _, passage_id, sentence), query, dense in zip(batch, queries, cosines, strict=True):
+                yield key, self._answer_in(query, dense, passage_id, round_trip, sentence)
 
     def _answer_in(
         self, query: Query, dense: np.ndarray, passage_id: int, round_trip: int, sentence: int | None
@@ -410,10 +410,10 @@ class Answerer:
         return Response(query, [top], build_answer(top, set(query.terms), sure, self.settings.window_words))
 
 
-def _held_tokens(tokens: list[list[str]], title: tuple[str, ...]) -> str:
-    """A passage's lexical tokens (by sentence) and its title's, space-separated and space-ended, to look
-    for a name's run of tokens (" oper alli forc ") in."""
-    return " " + " ".join(" ".join(sentence) for sentence in tokens) + " " + " ".join(title) + " "
+def _held_tokens(words: str, title: tuple[str, ...]) -> str:
+    """A passage's lexical tokens (`joined_tokens`) and its title's, space-separated and space-ended, to
+    look for a name's run of tokens (" oper alli forc ") in."""
+    return f" {words} {' '.join(title)} "
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

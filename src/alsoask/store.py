@@ -266,7 +266,7 @@ class Store:
 
     def passage_words(self, ids: list[int]) -> dict[int, tuple[str, str]]:
         """The page title and the lexical tokens of passages, by id: the tokens of all sentences in
-        order, joined by spaces (as `" ".join(" ".join(s) for s in tokens)`), read from their stored
+        order, joined by spaces (as `joined_tokens` joins them), read from their stored
         JSON without parsing it where it holds no escape."""
         rows = self._select_in(
             "SELECT p.id, d.title, p.tokens FROM passages p JOIN documents d ON d.id = p.doc_id "
@@ -274,7 +274,7 @@ class Store:
             ids,
         )
         return {
-            r[0]: (r[1], r[2].translate(_JSON_PUNCTUATION) if "\\" not in r[2] else _joined(json.loads(r[2])))
+            r[0]: (r[1], r[2].translate(_JSON_PUNCTUATION) if "\\" not in r[2] else joined_tokens(json.loads(r[2])))
             for r in rows
         }
 
@@ -434,5 +434,6 @@ def _connect(path: Path) -> sqlite3.Connection:
 _JSON_PUNCTUATION = str.maketrans("", "", '[]",')  # of a list of lists of words: ", " and "], [" leave a space
 
 
-def _joined(tokens: list[list[str]]) -> str:
+def joined_tokens(tokens: list[list[str]]) -> str:
+    """A passage's tokens (by sentence) as one space-separated string."""
     return " ".join(" ".join(sentence) for sentence in tokens)
