@@ -106,3 +106,10 @@ def test_changed_question_gets_no_answer(tmp_path):
     assert answered.answer is not None and "Denver Broncos" in answered.answer.text
     assert changed.answer is None
     assert "threshold" in changed.no_answer_reason
+
+
+def test_the_readers_threads_do_not_spin_between_runs():
+    """Spinning, onnxruntime's threads take a core from the search that follows each read (on 2 cores,
+    bench/RESULTS.md section 19): the session must be opened with spinning off."""
+    options = reader().session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
